@@ -1,0 +1,5 @@
+/**
+ * @weft/attention — attention variants: specs, float64 references and fast CPU kernels.
+ * @packageDocumentation
+ */
+export * from './full.js';

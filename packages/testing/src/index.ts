@@ -1,0 +1,7 @@
+/**
+ * @weft/testing — helpers for weft's tests (not for production bundles).
+ * @packageDocumentation
+ */
+export * from './random.js';
+export * from './compare.js';
+export * from './fixtures.js';
