@@ -1,1 +1,5 @@
-export {};
+/**
+ * @weft/decoding — decoding strategies over any CausalLM's logits.
+ * @packageDocumentation
+ */
+export * from './constraints/index.js';
