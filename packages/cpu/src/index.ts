@@ -1,1 +1,8 @@
-export {};
+/**
+ * @weft/cpu — the CPU Backend, always available.
+ * @packageDocumentation
+ */
+export { CpuBackend, createCpuBackend } from './backend.js';
+export { CpuTensor } from './tensor.js';
+export { dequantizeRow, quantizeQ4_0, quantizeQ8_0, halfToFloat } from './dequant.js';
+export { matmulF32, matmulReference } from './matmul.js';
