@@ -55,6 +55,12 @@ export type RopeScaling =
       betaFast?: number;
       betaSlow?: number;
       attentionFactor?: number;
+      /** DeepSeek-style mscale numerator (HF `mscale`); with `mscaleAllDim` sets the attention factor. */
+      mscale?: number;
+      /** DeepSeek-style mscale denominator (HF `mscale_all_dim`). */
+      mscaleAllDim?: number;
+      /** Round the correction range to whole dims (HF `truncate`, default true). */
+      truncate?: boolean;
     }
   | {
       kind: 'llama3';
@@ -67,7 +73,11 @@ export type RopeScaling =
 /** How positions enter the model. */
 export type PositionalSpec =
   | { kind: 'none' }
-  | { kind: 'sinusoidal'; base?: number }
+  /**
+   * Fixed sin/cos table added to the embeddings. `interleaved` (default, Vaswani et al.) puts
+   * sin at even and cos at odd channels; `halves` puts all sines first, then all cosines.
+   */
+  | { kind: 'sinusoidal'; base?: number; layout?: 'interleaved' | 'halves' }
   | { kind: 'learned'; maxPositions: number }
   /**
    * Rotary embedding. `pairs` rotates (x[2i], x[2i+1]) as llama2.c and Meta's Llama do;

@@ -62,6 +62,11 @@ export interface RopeCall {
   readonly scaling?: RopeScaling;
   /** Position of the first row. */
   readonly offset: number;
+  /**
+   * Sequence length that length-dependent scaling (dynamic NTK) sees; defaults to
+   * `offset + T`, as Hugging Face uses `max(position_ids) + 1`.
+   */
+  readonly seqLen?: number;
 }
 
 /**
