@@ -31,9 +31,9 @@ export type AttentionSpec =
     }
   /** Longformer: local window plus chosen global token positions. */
   | { kind: 'global-local'; window: number; globalTokens: readonly number[]; causal?: boolean }
-  /** LongT5 transient global: local window plus per-block summary tokens. */
-  | { kind: 'transient-global'; window: number; block: number }
-  /** Dilated sliding window (every `dilation`-th key within `window` steps). */
+  /** LongT5 transient global: local window plus per-block summary tokens (mean of each block's keys/values). */
+  | { kind: 'transient-global'; window: number; block: number; causal?: boolean }
+  /** Dilated sliding window: `window` keys spaced `dilation` positions apart (span window·dilation). */
   | { kind: 'dilated'; window: number; dilation: number; causal?: boolean }
   /** Kernelized linear attention; `elu+1` feature map, or FAVOR+ positive random features. */
   | {

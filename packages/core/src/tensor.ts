@@ -50,6 +50,11 @@ export interface AttentionCall {
     /** T5 only: learned bucket table [buckets, H]. */
     readonly table?: Float32Array;
   };
+  /**
+   * Padding mask over key rows (length ≥ kvLength): 0 marks a padding slot no query may attend.
+   * A query row that can see no key at all yields zeros.
+   */
+  readonly keyMask?: Uint8Array;
   /** Receives attention probabilities [H, T, kvLength] when set (interpretability). */
   readonly capture?: (probs: Float32Array, shape: readonly [number, number, number]) => void;
 }
