@@ -1,0 +1,405 @@
+/**
+ * JSON-schema subset → regular language of the JSON texts that validate.
+ *
+ * Schemas without `$ref` describe finitely nested values, so every supported schema is a
+ * regular language and compiles to one byte DFA. Output shape (see docs/decoding/constraints.md):
+ * object properties appear in declaration order, optional ones may be skipped, undeclared ones
+ * are never generated; whitespace follows {@link WhitespacePolicy}; strings use the mandatory
+ * JSON escapes, plus `\uXXXX` outside patterns.
+ */
+import { SpecError, UnsupportedError } from '@weft/core';
+import { ANY_CHAR, type CharSet, charSetFromRanges, charSetOf, hasChar, subtract } from './charset.js';
+import type { ByteDfa } from './dfa.js';
+import { type AutomatonLimits, compileRegexNode } from './regex.js';
+import { alt, EMPTY, literal, optional, type RegexNode, repeat, seq, set, star } from './regex-ast.js';
+import { MAX_REPEAT, parseRegex } from './regex-parse.js';
+
+/** Where whitespace may appear between JSON tokens. */
+export type WhitespacePolicy =
+  /** None at all, like `JSON.stringify(value)` (default; fewest tokens, smallest automaton). */
+  | { readonly kind: 'compact' }
+  /** Up to `maxRun` of space, tab, CR, LF between any two tokens. */
+  | { readonly kind: 'flexible'; readonly maxRun: number };
+
+/** Options of {@link compileJsonSchema}. */
+export interface JsonSchemaOptions extends AutomatonLimits {
+  /** Default `{ kind: 'compact' }`. */
+  readonly whitespace?: WhitespacePolicy;
+  /**
+   * Cap on the digits of each part of a number (integer part, fraction, exponent). Default
+   * unbounded. Bounding it makes every number finish within a known number of bytes.
+   */
+  readonly maxDigits?: number;
+}
+
+/** A JSON schema object (the subset is checked at compile time). */
+export type JsonSchema = { readonly [keyword: string]: unknown };
+
+const TYPES = ['object', 'array', 'string', 'number', 'integer', 'boolean', 'null'] as const;
+type JsonType = (typeof TYPES)[number];
+
+/** Keywords that only annotate and are ignored. */
+const ANNOTATIONS = new Set(['title', 'description', '$schema', '$id', '$comment', 'default', 'examples', 'deprecated']);
+const SUPPORTED = new Set([
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'minItems',
+  'maxItems',
+  'enum',
+  'const',
+  'anyOf',
+  'pattern',
+  'minLength',
+  'maxLength',
+]);
+const MAX_DEPTH = 32;
+
+/**
+ * Compiles `schema` into a DFA over the UTF-8 bytes of every JSON text the schema accepts
+ * (within the output shape described in the module comment).
+ * @throws SpecError for malformed or unsatisfiable schemas (field = keyword path).
+ * @throws UnsupportedError naming any keyword outside the subset.
+ * @throws OptionError for a bad option or an automaton over `maxStates`.
+ */
+export function compileJsonSchema(schema: unknown, options: JsonSchemaOptions = {}): ByteDfa {
+  return compileRegexNode(jsonSchemaToRegex(schema, options), options, 'schema');
+}
+
+/** The regular language of `schema` as a {@link RegexNode} (for composition and tests). */
+export function jsonSchemaToRegex(schema: unknown, options: JsonSchemaOptions = {}): RegexNode {
+  return new SchemaCompiler(options).compile(schema, 'schema', 0);
+}
+
+const isObject = (v: unknown): v is JsonSchema => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const STRING_SPECIAL: CharSet = charSetFromRanges([
+  [0x00, 0x1f],
+  [0x22, 0x22],
+  [0x5c, 0x5c],
+]);
+const STRING_PLAIN: CharSet = subtract(ANY_CHAR, STRING_SPECIAL);
+const HEX: CharSet = charSetFromRanges([
+  [0x30, 0x39],
+  [0x41, 0x46],
+  [0x61, 0x66],
+]);
+const SHORT_ESCAPES: Record<number, string> = { 34: '\\"', 92: '\\\\', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t' };
+const DIGIT = charSetFromRanges([[0x30, 0x39]]);
+const DIGIT19 = charSetFromRanges([[0x31, 0x39]]);
+
+/** One character of a JSON string body, any spelling (no surrogate `\u` escapes). */
+const JSON_CHAR: RegexNode = alt(
+  set(STRING_PLAIN),
+  seq(literal('\\'), set(charSetOf(0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74))),
+  seq(
+    literal('\\u'),
+    alt(
+      seq(set(subtract(HEX, charSetOf(0x64, 0x44))), set(HEX), set(HEX), set(HEX)),
+      seq(set(charSetOf(0x64, 0x44)), set(charSetFromRanges([[0x30, 0x37]])), set(HEX), set(HEX)),
+    ),
+  ),
+);
+
+/** The canonical JSON spelling of one code point inside a string body. */
+function escapeChar(cp: number): string {
+  return SHORT_ESCAPES[cp] ?? `\\u${cp.toString(16).padStart(4, '0')}`;
+}
+
+/** Rewrites a regex over decoded characters into one over their JSON string encoding. */
+function toJsonStringBody(node: RegexNode): RegexNode {
+  switch (node.kind) {
+    case 'empty':
+      return node;
+    case 'set': {
+      const options: RegexNode[] = [];
+      const plain = subtract(node.set, STRING_SPECIAL);
+      if (plain.length > 0) options.push(set(plain));
+      for (let cp = 0; cp <= 0x5c; cp++)
+        if (hasChar(STRING_SPECIAL, cp) && hasChar(node.set, cp)) options.push(literal(escapeChar(cp)));
+      return options.length === 0 ? node : alt(...options);
+    }
+    case 'concat':
+      return seq(...node.items.map(toJsonStringBody));
+    case 'alt':
+      return alt(...node.options.map(toJsonStringBody));
+    case 'repeat':
+      return repeat(toJsonStringBody(node.item), node.min, node.max);
+  }
+}
+
+function nonNegativeInt(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new SpecError(field, `must be a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Finds whether `src` ends with an unescaped `$`. */
+function endsWithAnchor(src: string): boolean {
+  if (!src.endsWith('$')) return false;
+  let slashes = 0;
+  for (let i = src.length - 2; i >= 0 && src[i] === '\\'; i--) slashes++;
+  return slashes % 2 === 0;
+}
+
+class SchemaCompiler {
+  private readonly ws: RegexNode;
+  private readonly maxDigits: number;
+  constructor(private readonly options: JsonSchemaOptions) {
+    const w = options.whitespace ?? { kind: 'compact' };
+    if (w.kind === 'compact') this.ws = EMPTY;
+    else if (w.kind === 'flexible') {
+      const run = nonNegativeInt(w.maxRun, 'whitespace.maxRun');
+      this.ws = repeat(set(charSetOf(0x20, 0x09, 0x0a, 0x0d)), 0, Math.min(run, MAX_REPEAT));
+    } else {
+      throw new SpecError(
+        'whitespace.kind',
+        `unknown whitespace policy ${JSON.stringify((w as { kind: unknown }).kind)}`,
+        "use 'compact' or 'flexible'",
+      );
+    }
+    const d = options.maxDigits;
+    this.maxDigits = d === undefined ? Number.POSITIVE_INFINITY : nonNegativeInt(d, 'maxDigits');
+    if (this.maxDigits === 0) throw new SpecError('maxDigits', 'must be at least 1');
+  }
+
+  compile(schema: unknown, path: string, depth: number): RegexNode {
+    if (depth > MAX_DEPTH) throw new SpecError(path, `nesting deeper than ${MAX_DEPTH} levels`, 'flatten the schema');
+    if (schema === true || (isObject(schema) && Object.keys(schema).every((k) => ANNOTATIONS.has(k)))) {
+      throw new UnsupportedError(
+        `a schema that allows any JSON value (at ${path})`,
+        'give it a `type` (any JSON is not a regular language: it nests without bound)',
+      );
+    }
+    if (schema === false) throw new SpecError(path, 'the schema `false` accepts no value');
+    if (!isObject(schema)) throw new SpecError(path, `a schema must be an object, got ${JSON.stringify(schema)}`);
+    for (const key of Object.keys(schema)) {
+      if (!SUPPORTED.has(key) && !ANNOTATIONS.has(key)) {
+        throw new UnsupportedError(`JSON-schema keyword \`${key}\` (at ${path})`, `supported: ${[...SUPPORTED].join(', ')}`);
+      }
+    }
+
+    if (schema.anyOf !== undefined) {
+      const siblings = Object.keys(schema).filter((k) => k !== 'anyOf' && !ANNOTATIONS.has(k));
+      if (siblings.length > 0) {
+        throw new UnsupportedError(
+          `\`anyOf\` beside ${siblings.map((s) => `\`${s}\``).join(', ')} (at ${path})`,
+          'move those keywords into every anyOf branch',
+        );
+      }
+      if (!Array.isArray(schema.anyOf) || schema.anyOf.length === 0)
+        throw new SpecError(`${path}.anyOf`, 'must be a non-empty array of schemas');
+      return alt(...schema.anyOf.map((s, i) => this.compile(s, `${path}.anyOf[${i}]`, depth + 1)));
+    }
+
+    if (schema.const !== undefined || schema.enum !== undefined) return this.compileEnum(schema, path, depth);
+
+    const types = this.types(schema, path);
+    return alt(...types.map((t) => this.compileType(t, schema, path, depth)));
+  }
+
+  private types(schema: JsonSchema, path: string): JsonType[] {
+    const t = schema.type;
+    if (t === undefined) {
+      throw new SpecError(`${path}.type`, 'missing', 'give `type` (or `enum`, `const`, `anyOf`)');
+    }
+    const list = Array.isArray(t) ? t : [t];
+    if (list.length === 0) throw new SpecError(`${path}.type`, 'an empty type list accepts no value');
+    for (const x of list) {
+      if (!TYPES.includes(x as JsonType))
+        throw new SpecError(`${path}.type`, `unknown type ${JSON.stringify(x)}`, `use one of ${TYPES.join(', ')}`);
+    }
+    return [...new Set(list as JsonType[])];
+  }
+
+  private compileEnum(schema: JsonSchema, path: string, depth: number): RegexNode {
+    const field = schema.const !== undefined ? `${path}.const` : `${path}.enum`;
+    let values: unknown[];
+    if (schema.const !== undefined) {
+      values = [schema.const];
+      if (schema.enum !== undefined) {
+        if (!Array.isArray(schema.enum)) throw new SpecError(`${path}.enum`, 'must be an array');
+        const texts = new Set(schema.enum.map((v) => JSON.stringify(v)));
+        values = values.filter((v) => texts.has(JSON.stringify(v)));
+      }
+    } else {
+      if (!Array.isArray(schema.enum)) throw new SpecError(field, 'must be an array');
+      values = schema.enum;
+    }
+    const texts = [...new Set(values.map((v) => JSON.stringify(v)))];
+    // Other keywords restrict the listed values: keep those the rest of the schema accepts.
+    const rest: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(schema)) if (k !== 'enum' && k !== 'const' && !ANNOTATIONS.has(k)) rest[k] = v;
+    let kept = texts;
+    if (Object.keys(rest).length > 0) {
+      const dfa = compileRegexNode(this.compile(rest, path, depth + 1), this.options, 'schema');
+      kept = texts.filter((t) => dfa.matches(t));
+    }
+    if (kept.length === 0) {
+      throw new SpecError(
+        field,
+        values.length === 0 ? 'no value listed' : 'no listed value satisfies the other keywords',
+        'list at least one allowed value',
+      );
+    }
+    return alt(...kept.map((t) => this.literalJson(t)));
+  }
+
+  /** A compact JSON text, with whitespace allowed where the policy allows it. */
+  private literalJson(text: string): RegexNode {
+    if (this.ws.kind === 'empty') return literal(text);
+    const parts: RegexNode[] = [];
+    let inString = false;
+    let chunk = '';
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i]!;
+      chunk += c;
+      if (inString) {
+        if (c === '\\') chunk += text[++i]!;
+        else if (c === '"') inString = false;
+      } else if (c === '"') inString = true;
+      else if ('{}[],:'.includes(c)) {
+        parts.push(literal(chunk.slice(0, -1)), this.ws, literal(c), this.ws);
+        chunk = '';
+      }
+    }
+    parts.push(literal(chunk));
+    return seq(...parts);
+  }
+
+  private compileType(type: JsonType, schema: JsonSchema, path: string, depth: number): RegexNode {
+    switch (type) {
+      case 'null':
+        return literal('null');
+      case 'boolean':
+        return alt(literal('true'), literal('false'));
+      case 'integer':
+        return this.integer();
+      case 'number':
+        return seq(
+          this.integer(),
+          optional(seq(literal('.'), this.digits())),
+          optional(seq(set(charSetOf(0x65, 0x45)), optional(set(charSetOf(0x2b, 0x2d))), this.digits())),
+        );
+      case 'string':
+        return this.string(schema, path);
+      case 'array':
+        return this.array(schema, path, depth);
+      case 'object':
+        return this.object(schema, path, depth);
+    }
+  }
+
+  private digits(): RegexNode {
+    return repeat(set(DIGIT), 1, this.maxDigits);
+  }
+
+  private integer(): RegexNode {
+    const tail = this.maxDigits === Number.POSITIVE_INFINITY ? star(set(DIGIT)) : repeat(set(DIGIT), 0, this.maxDigits - 1);
+    return seq(optional(literal('-')), alt(literal('0'), seq(set(DIGIT19), tail)));
+  }
+
+  private string(schema: JsonSchema, path: string): RegexNode {
+    const quote = literal('"');
+    if (schema.pattern !== undefined) {
+      if (typeof schema.pattern !== 'string') throw new SpecError(`${path}.pattern`, 'must be a string');
+      if (schema.minLength !== undefined || schema.maxLength !== undefined) {
+        throw new UnsupportedError(
+          `\`pattern\` together with \`minLength\`/\`maxLength\` (at ${path})`,
+          'put the length bounds into the pattern, e.g. `^[a-z]{2,8}$`',
+        );
+      }
+      const src = schema.pattern;
+      let body = parseRegex(src, `${path}.pattern`);
+      // JSON-schema patterns search: an unanchored side may be surrounded by anything.
+      const anyText = star(set(ANY_CHAR));
+      body = seq(src.startsWith('^') ? EMPTY : anyText, body, endsWithAnchor(src) ? EMPTY : anyText);
+      return seq(quote, toJsonStringBody(body), quote);
+    }
+    const min = schema.minLength === undefined ? 0 : nonNegativeInt(schema.minLength, `${path}.minLength`);
+    const max = schema.maxLength === undefined ? Number.POSITIVE_INFINITY : nonNegativeInt(schema.maxLength, `${path}.maxLength`);
+    if (min > max)
+      throw new SpecError(`${path}.minLength`, `minLength ${min} is greater than maxLength ${max}: no string satisfies both`);
+    if (min > MAX_REPEAT || (max !== Number.POSITIVE_INFINITY && max > MAX_REPEAT)) {
+      throw new SpecError(
+        `${path}.maxLength`,
+        `string length bounds above ${MAX_REPEAT} are not supported`,
+        'leave maxLength out or lower it',
+      );
+    }
+    return seq(quote, repeat(JSON_CHAR, min, max), quote);
+  }
+
+  private array(schema: JsonSchema, path: string, depth: number): RegexNode {
+    if (schema.items === undefined) throw new SpecError(`${path}.items`, 'missing: arrays need an item schema');
+    if (Array.isArray(schema.items))
+      throw new UnsupportedError(`tuple-form \`items\` (at ${path})`, 'give one schema for all items');
+    const item = this.compile(schema.items, `${path}.items`, depth + 1);
+    const min = schema.minItems === undefined ? 0 : nonNegativeInt(schema.minItems, `${path}.minItems`);
+    const max = schema.maxItems === undefined ? Number.POSITIVE_INFINITY : nonNegativeInt(schema.maxItems, `${path}.maxItems`);
+    if (min > max)
+      throw new SpecError(`${path}.minItems`, `minItems ${min} is greater than maxItems ${max}: no array satisfies both`);
+    if (min > MAX_REPEAT || (max !== Number.POSITIVE_INFINITY && max > MAX_REPEAT)) {
+      throw new SpecError(`${path}.maxItems`, `item count bounds above ${MAX_REPEAT} are not supported`);
+    }
+    const ws = this.ws;
+    const open = seq(literal('['), ws);
+    const close = seq(ws, literal(']'));
+    if (max === 0) return seq(open, close);
+    const more = repeat(seq(ws, literal(','), ws, item), Math.max(min - 1, 0), max - 1);
+    const elements = seq(item, more);
+    return seq(open, min === 0 ? optional(elements) : elements, close);
+  }
+
+  private object(schema: JsonSchema, path: string, depth: number): RegexNode {
+    const props = schema.properties ?? {};
+    if (!isObject(props)) throw new SpecError(`${path}.properties`, 'must be an object mapping names to schemas');
+    const extra = schema.additionalProperties;
+    if (extra !== undefined && typeof extra !== 'boolean') {
+      throw new UnsupportedError(`\`additionalProperties\` as a schema (at ${path})`, 'list the properties, or use false');
+    }
+    const required = schema.required ?? [];
+    if (!Array.isArray(required) || !required.every((r) => typeof r === 'string')) {
+      throw new SpecError(`${path}.required`, 'must be an array of property names');
+    }
+    const names = Object.keys(props);
+    for (const r of required) {
+      if (!names.includes(r)) {
+        throw new SpecError(
+          `${path}.required`,
+          `"${r}" is required but not declared in properties`,
+          'declare it (only declared properties are generated)',
+        );
+      }
+    }
+    const ws = this.ws;
+    const pairs = names.map((name) =>
+      seq(
+        literal(JSON.stringify(name)),
+        ws,
+        literal(':'),
+        ws,
+        this.compile(props[name], `${path}.properties.${name}`, depth + 1),
+      ),
+    );
+    const isRequired = names.map((n) => required.includes(n));
+    const comma = seq(ws, literal(','), ws);
+    // after[i]: properties i.. once something was written (each needs a leading comma).
+    const after: RegexNode[] = new Array(names.length + 1);
+    after[names.length] = EMPTY;
+    for (let i = names.length - 1; i >= 0; i--) {
+      const one = seq(comma, pairs[i]!);
+      after[i] = seq(isRequired[i] ? one : optional(one), after[i + 1]!);
+    }
+    // first(i): properties i.. with nothing written yet. Optional ones may all be skipped.
+    let first: RegexNode = EMPTY;
+    for (let i = names.length - 1; i >= 0; i--) {
+      const take = seq(pairs[i]!, after[i + 1]!);
+      first = isRequired[i] ? take : alt(take, first);
+    }
+    return seq(literal('{'), ws, first, ws, literal('}'));
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The {@link LogitsProcessor} that enforces a {@link TokenConstraint}: every id that cannot
+ * continue the constrained text gets −Infinity; EOS stays only where the text is complete.
+ */
+import { type GenerationContext, type LogitsProcessor, OptionError, ShapeError } from '@weft/core';
+import { DEAD } from './dfa.js';
+import { noWayForward, type TokenConstraint } from './token-constraint.js';
+
+/** A constraint processor; also reports where the generated text stands. */
+export interface ConstraintProcessor extends LogitsProcessor {
+  readonly constraint: TokenConstraint;
+  /** Automaton state after the generated part of `history` (throws if it broke the constraint). */
+  stateOf(ctx: GenerationContext): number;
+  /** True if the generated text is a complete match (EOS allowed). */
+  isComplete(ctx: GenerationContext): boolean;
+  /** True if the generated text is complete and nothing can follow it but EOS. */
+  isFinished(ctx: GenerationContext): boolean;
+}
+
+/**
+ * Wraps a constraint as a logits processor. It keeps the states of the last sequence it saw
+ * and re-walks only the part of the history that changed, so it stays cheap in a plain loop
+ * and still right when beams or rollbacks swap histories.
+ */
+export function createConstraintProcessor(constraint: TokenConstraint): ConstraintProcessor {
+  const ids: number[] = [];
+  const states: number[] = [constraint.start];
+  let saved = new Float32Array(0);
+
+  const stateOf = (ctx: GenerationContext): number => {
+    const gen = ctx.history.subarray(ctx.promptLength);
+    let k = 0;
+    while (k < ids.length && k < gen.length && ids[k] === gen[k]) k++;
+    ids.length = k;
+    states.length = k + 1;
+    for (let i = k; i < gen.length; i++) {
+      const id = gen[i]!;
+      const next = constraint.advance(states[i]!, id);
+      if (next === DEAD) {
+        throw new OptionError(
+          'history',
+          `generated token ${id} at step ${i} breaks the constraint`,
+          'apply the constraint processor at every step, after any processor that could re-enable masked ids',
+        );
+      }
+      ids.push(id);
+      states.push(next);
+    }
+    return states[gen.length]!;
+  };
+
+  return {
+    name: 'constraint',
+    constraint,
+    stateOf,
+    isComplete: (ctx) => constraint.canEnd(stateOf(ctx)),
+    isFinished: (ctx) => {
+      const s = stateOf(ctx);
+      return constraint.canEnd(s) && constraint.allowedTokens(s).length === 0;
+    },
+    process(logits: Float32Array, ctx: GenerationContext): void {
+      const V = constraint.vocab.size;
+      if (logits.length < V) {
+        throw new ShapeError(
+          'constraint',
+          `logits have ${logits.length} entries, the vocabulary ${V}`,
+          'build the vocabulary from the model’s tokenizer',
+        );
+      }
+      const state = stateOf(ctx);
+      const allowed = constraint.allowedTokens(state);
+      const canEnd = constraint.canEnd(state);
+      if (allowed.length === 0 && !canEnd) noWayForward(state);
+      if (saved.length < allowed.length) saved = new Float32Array(Math.max(allowed.length, saved.length * 2));
+      for (let k = 0; k < allowed.length; k++) saved[k] = logits[allowed[k]!]!;
+      const eos = constraint.vocab.eos;
+      const eosLogits = canEnd ? eos.map((id) => logits[id]!) : [];
+      logits.fill(Number.NEGATIVE_INFINITY);
+      for (let k = 0; k < allowed.length; k++) logits[allowed[k]!] = saved[k]!;
+      for (let k = 0; k < eosLogits.length; k++) logits[eos[k]!] = eosLogits[k]!;
+    },
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * A byte DFA lifted to token ids: which tokens may come next in each DFA state.
+ *
+ * Tokens are sorted by their bytes once; computing a state's allowed set walks that sorted
+ * list like a trie (shared prefixes are stepped once, a dead prefix skips every token that
+ * starts with it) and is cached per state, so each state costs O(V + distinct prefix bytes)
+ * the first time and nothing afterwards. {@link allowedTokensReference} is the plain
+ * one-token-at-a-time version the tests compare against.
+ */
+import { OptionError } from '@weft/core';
+import { type ByteDfa, DEAD } from './dfa.js';
+import type { TokenVocabulary } from './vocabulary.js';
+
+/** V = vocabulary size. */
+export class TokenConstraint {
+  readonly dfa: ByteDfa;
+  readonly vocab: TokenVocabulary;
+  // ids with bytes, sorted by bytes; lcp[i] = common prefix length of sorted[i−1] and sorted[i]
+  private readonly sorted: Int32Array;
+  private readonly lcp: Int32Array;
+  private readonly cache = new Map<number, Int32Array>();
+  private readonly eosSet: Set<number>;
+  // Only for vocabularies missing some single byte: states from which a token path reaches
+  // an accepting state (byte-level liveness does not imply token-level liveness then).
+  private tokenLive: Uint8Array | undefined;
+  private readonly byteComplete: boolean;
+
+  constructor(dfa: ByteDfa, vocab: TokenVocabulary) {
+    this.dfa = dfa;
+    this.vocab = vocab;
+    this.eosSet = new Set(vocab.eos);
+    this.byteComplete = vocab.coversAllBytes();
+    const ids: number[] = [];
+    for (let id = 0; id < vocab.size; id++) if (vocab.tokenBytes(id) !== undefined) ids.push(id);
+    ids.sort((a, b) => compareBytes(vocab.tokenBytes(a)!, vocab.tokenBytes(b)!));
+    this.sorted = Int32Array.from(ids);
+    this.lcp = new Int32Array(ids.length);
+    for (let i = 1; i < ids.length; i++) {
+      const a = vocab.tokenBytes(ids[i - 1]!)!;
+      const b = vocab.tokenBytes(ids[i]!)!;
+      let k = 0;
+      while (k < a.length && k < b.length && a[k] === b[k]) k++;
+      this.lcp[i] = k;
+    }
+  }
+
+  /** The state before any generated token. */
+  get start(): number {
+    return this.dfa.start;
+  }
+
+  /** Non-EOS token ids allowed in `state` (sorted by bytes, cached). */
+  allowedTokens(state: number): Int32Array {
+    let hit = this.cache.get(state);
+    if (!hit) {
+      hit = this.computeAllowed(state);
+      if (!this.byteComplete) {
+        const live = this.liveStates();
+        hit = hit.filter((id) => live[this.advance(state, id)] === 1);
+      }
+      this.cache.set(state, hit);
+    }
+    return hit;
+  }
+
+  /** Token-level liveness over the states reachable from the start (built once, on demand). */
+  private liveStates(): Uint8Array {
+    if (this.tokenLive) return this.tokenLive;
+    const n = this.dfa.size;
+    const reached = new Uint8Array(n);
+    const edges: number[][] = Array.from({ length: n }, () => []);
+    const queue = [this.start];
+    reached[this.start] = 1;
+    while (queue.length > 0) {
+      const s = queue.pop()!;
+      for (const id of this.computeAllowed(s)) {
+        const t = this.advance(s, id);
+        edges[t]!.push(s);
+        if (!reached[t]) {
+          reached[t] = 1;
+          queue.push(t);
+        }
+      }
+    }
+    const live = new Uint8Array(n);
+    const stack: number[] = [];
+    for (let s = 0; s < n; s++) {
+      if (reached[s] && this.dfa.isAccepting(s)) {
+        live[s] = 1;
+        stack.push(s);
+      }
+    }
+    while (stack.length > 0) {
+      const t = stack.pop()!;
+      for (const p of edges[t]!) {
+        if (!live[p]) {
+          live[p] = 1;
+          stack.push(p);
+        }
+      }
+    }
+    if (!live[this.start]) {
+      throw new OptionError(
+        'vocabulary',
+        'no sequence of tokens spells a complete match',
+        'the vocabulary lacks bytes the constraint needs',
+      );
+    }
+    this.tokenLive = live;
+    return live;
+  }
+
+  /** True if the text so far is a complete match, so EOS is allowed. */
+  canEnd(state: number): boolean {
+    return state !== DEAD && this.dfa.isAccepting(state);
+  }
+
+  /** True if `id` is an end-of-sequence id. */
+  isEos(id: number): boolean {
+    return this.eosSet.has(id);
+  }
+
+  /** State after token `id`, or {@link DEAD} if the token is not allowed. EOS is not a text token: it gives DEAD. */
+  advance(state: number, id: number): number {
+    if (state === DEAD) return DEAD;
+    const bytes = this.vocab.tokenBytes(id);
+    if (bytes === undefined) return DEAD;
+    return this.dfa.walk(bytes, state);
+  }
+
+  /** State after `ids` from the start (a trailing EOS is ignored if the text can end), or DEAD. */
+  stateAfter(ids: ArrayLike<number>): number {
+    let s = this.start;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (this.isEos(id) && i === ids.length - 1) return this.canEnd(s) ? s : DEAD;
+      s = this.advance(s, id);
+      if (s === DEAD) return DEAD;
+    }
+    return s;
+  }
+
+  /** True if `ids` spell a complete match (optionally followed by one EOS). */
+  accepts(ids: ArrayLike<number>): boolean {
+    return this.canEnd(this.stateAfter(ids));
+  }
+
+  private computeAllowed(state: number): Int32Array {
+    const { dfa, vocab, sorted, lcp } = this;
+    const out: number[] = [];
+    // states[d] = DFA state after the first d bytes of the current token
+    const states = new Int32Array(256);
+    let depth = 0; // valid prefix of `states` (shared with the previous token)
+    states[0] = state;
+    const n = sorted.length;
+    let i = 0;
+    while (i < n) {
+      const id = sorted[i]!;
+      const bytes = vocab.tokenBytes(id)!;
+      if (bytes.length >= states.length) {
+        // Extremely long token: walk it plainly.
+        if (dfa.walk(bytes, state) !== DEAD) out.push(id);
+        i++;
+        depth = 0;
+        continue;
+      }
+      let d = Math.min(depth, i === 0 ? 0 : lcp[i]!);
+      let s = states[d]!;
+      while (d < bytes.length) {
+        s = dfa.step(s, bytes[d]!);
+        if (s === DEAD) break;
+        states[++d] = s;
+      }
+      if (s === DEAD) {
+        // The prefix bytes[0..d] is dead: skip every following token that starts with it.
+        depth = d;
+        i++;
+        while (i < n && lcp[i]! > d) i++;
+        continue;
+      }
+      out.push(id);
+      depth = d;
+      i++;
+    }
+    out.sort((a, b) => a - b);
+    return Int32Array.from(out);
+  }
+}
+
+/** Reference: allowed non-EOS ids in `state`, one token at a time. */
+export function allowedTokensReference(constraint: TokenConstraint, state: number): Int32Array {
+  const out: number[] = [];
+  for (let id = 0; id < constraint.vocab.size; id++) {
+    const b = constraint.vocab.tokenBytes(id);
+    if (b !== undefined && constraint.dfa.walk(b, state) !== DEAD) out.push(id);
+  }
+  return Int32Array.from(out);
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/** Throws the error constraint processors raise when a state has no way forward. */
+export function noWayForward(state: number): never {
+  throw new OptionError(
+    'vocabulary',
+    `no token can continue the constrained text from automaton state ${state}, and it is not complete`,
+    'the vocabulary cannot spell the required bytes: use a byte-complete vocabulary or relax the constraint',
+  );
+}
