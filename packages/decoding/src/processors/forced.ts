@@ -1,0 +1,33 @@
+import type { GenerationContext, LogitsProcessor } from '@weft/core';
+import { optInt } from '../validate.js';
+
+function force(logits: Float32Array, id: number): void {
+  logits.fill(Number.NEGATIVE_INFINITY);
+  if (id < logits.length) logits[id] = 0;
+}
+
+/** Forces `tokenId` as the first generated token. HF `forced_bos_token_id`. */
+export class ForcedBosProcessor implements LogitsProcessor {
+  readonly name = 'forced-bos';
+  readonly tokenId: number;
+  constructor(tokenId: number) {
+    this.tokenId = optInt('forcedBosTokenId', tokenId, 0)!;
+  }
+  process(logits: Float32Array, ctx: GenerationContext): void {
+    if (ctx.step === 0) force(logits, this.tokenId);
+  }
+}
+
+/** Forces `tokenId` as the last token when generation reaches `maxNewTokens`. HF `forced_eos_token_id`. */
+export class ForcedEosProcessor implements LogitsProcessor {
+  readonly name = 'forced-eos';
+  readonly tokenId: number;
+  readonly maxNewTokens: number;
+  constructor(tokenId: number, maxNewTokens: number) {
+    this.tokenId = optInt('forcedEosTokenId', tokenId, 0)!;
+    this.maxNewTokens = optInt('maxNewTokens', maxNewTokens, 1)!;
+  }
+  process(logits: Float32Array, ctx: GenerationContext): void {
+    if (ctx.step === this.maxNewTokens - 1) force(logits, this.tokenId);
+  }
+}
