@@ -1,0 +1,125 @@
+import { XorShiftRng } from '@weft/core';
+import { compileJsonSchema } from '@weft/decoding';
+import { freshSeed } from '@weft/testing';
+import { describe, expect, it } from 'vitest';
+import { distancesToAccept, sampleDfa } from './helpers.js';
+import { SCHEMAS } from './schemas.js';
+import { validate } from './validate-schema.js';
+
+const dec = new TextDecoder('utf-8', { fatal: true });
+
+describe('JSON schema → DFA: every member parses and validates', () => {
+  const seed = freshSeed();
+  for (const [name, schema] of Object.entries(SCHEMAS)) {
+    for (const whitespace of [{ kind: 'compact' as const }, { kind: 'flexible' as const, maxRun: 2 }]) {
+      it(`${name} (${whitespace.kind}, seed ${seed})`, () => {
+        const rng = new XorShiftRng(seed);
+        const dfa = compileJsonSchema(schema, { whitespace });
+        const dist = distancesToAccept(dfa);
+        const seen = new Set<string>();
+        for (let i = 0; i < 200; i++) {
+          const text = dec.decode(sampleDfa(dfa, rng, dist, 30, 0.1));
+          seen.add(text);
+          let value: unknown;
+          expect(() => (value = JSON.parse(text)), text).not.toThrow();
+          expect(validate(value, schema), text).toBe(true);
+          if (whitespace.kind === 'compact') expect(text, 'compact: no whitespace outside strings').not.toMatch(/^[^"]*\s/);
+        }
+        expect(seen.size).toBeGreaterThan(1);
+      });
+    }
+  }
+
+  it('accepts what JSON.stringify writes for valid values, rejects invalid ones', () => {
+    const person = compileJsonSchema(SCHEMAS.person!);
+    expect(person.matches('{"name":"Al","age":3}')).toBe(true);
+    expect(person.matches('{"name":"Al","age":-30,"pet":null,"happy":false}')).toBe(true);
+    expect(person.matches('{"name":"Al","age":3,"happy":true}')).toBe(true);
+    expect(person.matches('{"age":3,"name":"Al"}')).toBe(false); // declaration order
+    expect(person.matches('{"name":"","age":3}')).toBe(false); // minLength 1
+    expect(person.matches('{"name":"Al","age":3.5}')).toBe(false);
+    expect(person.matches('{"name":"Al","age":03}')).toBe(false);
+    expect(person.matches('{"name":"Al","age":3,"x":1}')).toBe(false);
+    expect(person.matches('{"name":"Al"}')).toBe(false);
+    expect(person.matches('{"name":"Al","age":3,}')).toBe(false);
+    const text = compileJsonSchema(SCHEMAS.text!);
+    expect(text.matches(JSON.stringify('a"\\\n'))).toBe(true); // 4 chars via escapes
+    expect(text.matches('"\\u00e9x"')).toBe(true);
+    expect(text.matches('"\\ud800x"')).toBe(false); // lone surrogate escape
+    expect(text.matches('"😀é"')).toBe(true); // 2 code points
+    expect(text.matches('"a"')).toBe(false);
+    expect(text.matches('"a\nb"')).toBe(false); // raw control character
+    const flexible = compileJsonSchema(SCHEMAS.list!, { whitespace: { kind: 'flexible', maxRun: 2 } });
+    expect(flexible.matches('[ 1 ,\n2 ]')).toBe(true);
+    expect(flexible.matches('[   1]')).toBe(false);
+    const search = compileJsonSchema(SCHEMAS.searchPattern!);
+    expect(search.matches('"xxabyy"')).toBe(true);
+    expect(search.matches('"say \\"hi"')).toBe(true);
+    expect(search.matches('"xyz"')).toBe(false);
+  });
+});
+
+describe('JSON schema errors (before any compute)', () => {
+  it.each([
+    [{ type: 'string', minLength: 5, maxLength: 2 }, 'INVALID_SPEC', 'schema.minLength'],
+    [{ enum: [] }, 'INVALID_SPEC', 'schema.enum'],
+    [{ type: 'integer', enum: ['a', 'b'] }, 'INVALID_SPEC', 'schema.enum'],
+    [{ type: 'array', items: { type: 'null' }, minItems: 3, maxItems: 1 }, 'INVALID_SPEC', 'schema.minItems'],
+    [{ type: 'object', properties: { a: { type: 'null' } }, required: ['b'] }, 'INVALID_SPEC', 'schema.required'],
+    [{ type: 'strin' }, 'INVALID_SPEC', 'schema.type'],
+    [{ type: [] }, 'INVALID_SPEC', 'schema.type'],
+    [{ type: 'array' }, 'INVALID_SPEC', 'schema.items'],
+    [{ type: 'string', maxLength: -1 }, 'INVALID_SPEC', 'schema.maxLength'],
+    [
+      { type: 'object', properties: { a: { type: 'string', minLength: 3, maxLength: 1 } } },
+      'INVALID_SPEC',
+      'schema.properties.a.minLength',
+    ],
+    [false, 'INVALID_SPEC', 'schema'],
+    ['string', 'INVALID_SPEC', 'schema'],
+    [{ anyOf: [] }, 'INVALID_SPEC', 'schema.anyOf'],
+  ])('%j → %s at %s', (schema, code, field) => {
+    expect(() => compileJsonSchema(schema)).toThrow(expect.objectContaining({ code, field }));
+  });
+
+  it.each([
+    [{ type: 'integer', minimum: 0 }, 'minimum'],
+    [{ type: 'string', format: 'date' }, 'format'],
+    [{ $ref: '#/defs/a' }, '$ref'],
+    [{ oneOf: [{ type: 'null' }] }, 'oneOf'],
+    [{ type: 'object', properties: { a: { type: 'null', not: {} } } }, 'not'],
+    [{ type: 'string', pattern: 'a', maxLength: 3 }, 'pattern'],
+    [{ type: 'object', additionalProperties: { type: 'string' } }, 'additionalProperties'],
+    [{ type: 'array', items: [{ type: 'null' }] }, 'items'],
+    [{ type: 'null', anyOf: [{ type: 'null' }] }, 'anyOf'],
+    [{}, 'any JSON value'],
+    [true, 'any JSON value'],
+    [{ type: 'string', pattern: '(?=a)' }, 'lookahead'],
+  ])('%j → UnsupportedError naming %s', (schema, name) => {
+    expect(() => compileJsonSchema(schema)).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringContaining(name) }),
+    );
+  });
+
+  it('a pattern with an empty language is an error', () => {
+    expect(() => compileJsonSchema({ type: 'string', pattern: '^[]$' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
+  });
+
+  it('bad options are typed errors', () => {
+    expect(() => compileJsonSchema({ type: 'null' }, { whitespace: { kind: 'flexible', maxRun: -1 } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_SPEC', field: 'whitespace.maxRun' }),
+    );
+    expect(() => compileJsonSchema({ type: 'null' }, { whitespace: { kind: 'tabs' } as never })).toThrow(
+      expect.objectContaining({ field: 'whitespace.kind' }),
+    );
+  });
+
+  it('maxDigits bounds numbers', () => {
+    const dfa = compileJsonSchema({ type: 'number' }, { maxDigits: 2 });
+    expect(dfa.matches('-12.34e+56')).toBe(true);
+    expect(dfa.matches('123')).toBe(false);
+    expect(dfa.matches('1.234')).toBe(false);
+  });
+});

@@ -1,0 +1,45 @@
+/** Schemas the tests generate from (short enough for the real-model runs too). */
+export const SCHEMAS: Record<string, Record<string, unknown>> = {
+  person: {
+    type: 'object',
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 8 },
+      age: { type: 'integer' },
+      pet: { enum: ['cat', 'dog', null] },
+      happy: { type: 'boolean' },
+    },
+    required: ['name', 'age'],
+    additionalProperties: false,
+  },
+  list: { type: 'array', items: { type: 'integer' }, minItems: 1, maxItems: 4 },
+  emptyOk: { type: 'array', items: { type: 'number' }, maxItems: 3 },
+  nested: {
+    type: 'object',
+    properties: {
+      tags: { type: 'array', items: { type: 'string', maxLength: 4 }, maxItems: 3 },
+      point: {
+        type: 'object',
+        properties: { x: { type: 'number' }, y: { type: 'number' } },
+        required: ['x', 'y'],
+      },
+      note: { type: ['string', 'null'], maxLength: 5 },
+    },
+    required: ['point'],
+  },
+  choice: {
+    anyOf: [
+      { type: 'object', properties: { kind: { const: 'a' }, n: { type: 'integer' } }, required: ['kind', 'n'] },
+      { type: 'object', properties: { kind: { const: 'b' }, s: { type: 'string', maxLength: 3 } }, required: ['kind'] },
+      { type: 'null' },
+    ],
+  },
+  allOptional: {
+    type: 'object',
+    properties: { a: { type: 'boolean' }, b: { type: 'null' }, c: { type: 'integer' } },
+  },
+  patterned: { type: 'string', pattern: '^[A-Z][a-z]{1,4}-\\d{2}$' },
+  searchPattern: { type: 'string', pattern: 'ab|"' },
+  enumMixed: { enum: [1, 'two', [3], { four: 4 }, true] },
+  constWithType: { type: 'string', enum: ['x', 1, 'yy', 'z'], maxLength: 1 },
+  text: { type: 'string', minLength: 2, maxLength: 6 },
+};

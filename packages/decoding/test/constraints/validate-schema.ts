@@ -1,0 +1,67 @@
+/** A small validator for the JSON-schema subset the constraints support (test-only). */
+export function validate(value: unknown, schema: Record<string, unknown>): boolean {
+  if (schema.anyOf) return (schema.anyOf as Record<string, unknown>[]).some((s) => validate(value, s));
+  if (schema.const !== undefined && !deepEqual(value, schema.const)) return false;
+  if (schema.enum !== undefined && !(schema.enum as unknown[]).some((v) => deepEqual(value, v))) return false;
+  if (schema.type !== undefined) {
+    const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
+    if (!types.some((t) => hasType(value, t))) return false;
+  }
+  if (typeof value === 'string') {
+    const n = [...value].length;
+    if (typeof schema.minLength === 'number' && n < schema.minLength) return false;
+    if (typeof schema.maxLength === 'number' && n > schema.maxLength) return false;
+    if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) return false;
+  }
+  if (Array.isArray(value)) {
+    if (typeof schema.minItems === 'number' && value.length < schema.minItems) return false;
+    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) return false;
+    if (schema.items && !value.every((v) => validate(v, schema.items as Record<string, unknown>))) return false;
+  }
+  if (isPlainObject(value)) {
+    const props = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+    for (const r of (schema.required ?? []) as string[]) if (!(r in value)) return false;
+    for (const [k, v] of Object.entries(value)) {
+      if (k in props) {
+        if (!validate(v, props[k]!)) return false;
+      } else if (schema.additionalProperties === false) return false;
+    }
+  }
+  return true;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function hasType(v: unknown, t: string): boolean {
+  switch (t) {
+    case 'null':
+      return v === null;
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'number':
+      return typeof v === 'number';
+    case 'integer':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'string':
+      return typeof v === 'string';
+    case 'array':
+      return Array.isArray(v);
+    case 'object':
+      return isPlainObject(v);
+    default:
+      throw new Error(`unknown type ${t}`);
+  }
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
