@@ -1,63 +1,200 @@
-import { SpecError, type RopeCall } from '@weft/core';
+import { type RopeCall, type RopeScaling, ShapeError, SpecError } from '@weft/core';
+import { ropeDependsOnLength, ropeFrequencies } from './scaling/index.js';
+import { validateRopeFields } from './validate.js';
 
 /**
- * Rotary position embedding (Su et al. 2021).
- * Shapes: x:[T,H,D] row-major; rotation applies to the first `rotaryDim` (default D) dims.
- * Layouts: `pairs` rotates (x[2i], x[2i+1]) with frequency base^(-2i/R) — llama2.c / Meta;
- * `halves` rotates (x[i], x[i+R/2]) with the same frequencies — Hugging Face Llama / NeoX.
+ * Fast float32 rotary embedding with cached cos/sin tables (same call shape as
+ * {@link applyRopeReference}). Shapes: x:[T,H,D] token-major, R = rotary dims, tables [P, R/2].
+ *
+ * Angles: unscaled RoPE rounds position·θ to float32 exactly as llama2.c (and Hugging Face,
+ * whose angle matmul runs in float32) do, so the default path stays bit-compatible with
+ * llama2.c. Scaled RoPE (linear, dynamic NTK, YaRN, Llama 3) serves long contexts, where a
+ * float32 angle is off by up to ~1e-7·position radians, so its angles are computed in float64;
+ * only cos and sin are rounded to float32.
  */
 
-/** Inverse frequencies θ_i = base^(-2i/R), i < R/2 (before any scaling). */
-export function ropeInverseFrequencies(base: number, rotaryDim: number): Float64Array {
-  const half = rotaryDim / 2;
-  const inv = new Float64Array(half);
-  for (let i = 0; i < half; i++) inv[i] = base ** (-(2 * i) / rotaryDim);
-  return inv;
-}
+/** Rows beyond this many positions are computed on the fly instead of being tabled (memory cap). */
+const MAX_TABLE_POSITIONS = 1 << 15;
 
-/** Checks a RoPE call against the head dim and throws SpecError naming the bad field. */
+/** Checks a RoPE call against the head dim D and throws SpecError naming the bad field; returns R. */
 export function validateRope(call: RopeCall, D: number): number {
-  const R = call.rotaryDim ?? D;
-  if (!(call.base > 0)) throw new SpecError('base', `must be > 0, got ${call.base}`);
-  if (!Number.isInteger(R) || R <= 0 || R % 2 !== 0) throw new SpecError('rotaryDim', `must be a positive even integer, got ${R}`);
-  if (R > D) throw new SpecError('rotaryDim', `${R} exceeds the head dim ${D}`);
-  if (call.layout !== 'pairs' && call.layout !== 'halves') throw new SpecError('layout', `must be 'pairs' or 'halves', got ${String(call.layout)}`);
+  const R = validateRopeFields(call, D);
+  if (!Number.isInteger(call.offset) || call.offset < 0)
+    throw new SpecError('offset', `must be an integer ≥ 0, got ${call.offset}`);
+  if (call.seqLen !== undefined && (!Number.isInteger(call.seqLen) || call.seqLen < 0)) {
+    throw new SpecError('seqLen', `must be an integer ≥ 0, got ${call.seqLen}`);
+  }
   return R;
 }
 
-/** Applies RoPE in place to x:[T,H,D] at positions offset..offset+T-1. */
-export function applyRope(x: Float32Array, T: number, H: number, D: number, call: RopeCall): void {
-  const R = validateRope(call, D);
-  if (call.scaling) throw new SpecError('scaling', `RoPE scaling '${call.scaling.kind}' is not implemented yet`);
-  const inv = ropeInverseFrequencies(call.base, R);
-  const half = R / 2;
-  const cos = new Float32Array(half);
-  const sin = new Float32Array(half);
-  for (let t = 0; t < T; t++) {
-    const pos = call.offset + t;
+/** cos/sin of pos·θ_i for i < R/2 into cos/sin at `at` (the one place angles are rounded). */
+function fillRow(
+  inv: Float64Array,
+  inv32: Float32Array,
+  f32Angles: boolean,
+  pos: number,
+  cos: Float32Array,
+  sin: Float32Array,
+  at: number,
+): void {
+  const half = inv.length;
+  if (f32Angles) {
     for (let i = 0; i < half; i++) {
-      // float32 angle like llama2.c: pos * freq computed in single precision
-      const angle = Math.fround(pos * Math.fround(inv[i]!));
-      cos[i] = Math.cos(angle);
-      sin[i] = Math.sin(angle);
+      const angle = Math.fround(pos * inv32[i]!);
+      cos[at + i] = Math.cos(angle);
+      sin[at + i] = Math.sin(angle);
     }
-    for (let h = 0; h < H; h++) {
-      const o = (t * H + h) * D;
-      if (call.layout === 'pairs') {
-        for (let i = 0; i < half; i++) {
-          const a = x[o + 2 * i]!;
-          const b = x[o + 2 * i + 1]!;
-          x[o + 2 * i] = a * cos[i]! - b * sin[i]!;
-          x[o + 2 * i + 1] = a * sin[i]! + b * cos[i]!;
-        }
-      } else {
-        for (let i = 0; i < half; i++) {
-          const a = x[o + i]!;
-          const b = x[o + i + half]!;
-          x[o + i] = a * cos[i]! - b * sin[i]!;
-          x[o + i + half] = a * sin[i]! + b * cos[i]!;
-        }
+  } else {
+    for (let i = 0; i < half; i++) {
+      const angle = pos * inv[i]!;
+      cos[at + i] = Math.cos(angle);
+      sin[at + i] = Math.sin(angle);
+    }
+  }
+}
+
+/** Rotates the H heads of one token row at x[o..] with cos/sin at c[at..]. */
+function rotateRow(
+  x: Float32Array,
+  o: number,
+  H: number,
+  D: number,
+  half: number,
+  pairs: boolean,
+  cos: Float32Array,
+  sin: Float32Array,
+  at: number,
+): void {
+  for (let h = 0; h < H; h++, o += D) {
+    if (pairs) {
+      for (let i = 0; i < half; i++) {
+        const a = x[o + 2 * i]!;
+        const b = x[o + 2 * i + 1]!;
+        const c = cos[at + i]!;
+        const s = sin[at + i]!;
+        x[o + 2 * i] = a * c - b * s;
+        x[o + 2 * i + 1] = a * s + b * c;
+      }
+    } else {
+      for (let i = 0; i < half; i++) {
+        const a = x[o + i]!;
+        const b = x[o + i + half]!;
+        const c = cos[at + i]!;
+        const s = sin[at + i]!;
+        x[o + i] = a * c - b * s;
+        x[o + i + half] = a * s + b * c;
       }
     }
   }
+}
+
+/** The fixed-frequency part of a RoPE configuration (everything but the layout and offset). */
+export interface RopeConfig {
+  readonly base: number;
+  readonly rotaryDim: number;
+  readonly scaling?: RopeScaling;
+}
+
+/**
+ * A RoPE configuration with its cos/sin table (grown on demand, capped at 32768 positions).
+ * Reuse one per model: every layer's q and k rotate at the same positions.
+ */
+export class RopeTable {
+  readonly base: number;
+  readonly rotaryDim: number;
+  readonly scaling: RopeScaling | undefined;
+  private readonly f32Angles: boolean;
+  private inv: Float64Array;
+  private inv32: Float32Array;
+  private invSeqLen = -1;
+  private cos = new Float32Array(0);
+  private sin = new Float32Array(0);
+  private positions = 0;
+  private readonly rowCos: Float32Array;
+  private readonly rowSin: Float32Array;
+
+  constructor(config: RopeConfig) {
+    this.base = config.base;
+    this.rotaryDim = config.rotaryDim;
+    this.scaling = config.scaling;
+    this.f32Angles = config.scaling === undefined;
+    this.inv = ropeFrequencies(config.base, config.rotaryDim, config.scaling, 0);
+    this.inv32 = Float32Array.from(this.inv);
+    this.rowCos = new Float32Array(config.rotaryDim / 2);
+    this.rowSin = new Float32Array(config.rotaryDim / 2);
+  }
+
+  /** Positions currently held in the table (for tests and memory accounting). */
+  get tabledPositions(): number {
+    return this.positions;
+  }
+
+  private grow(needed: number): void {
+    const half = this.rotaryDim / 2;
+    const target = Math.min(MAX_TABLE_POSITIONS, Math.max(needed, this.positions * 2, 64));
+    const cos = new Float32Array(target * half);
+    const sin = new Float32Array(target * half);
+    cos.set(this.cos);
+    sin.set(this.sin);
+    for (let p = this.positions; p < target; p++) fillRow(this.inv, this.inv32, this.f32Angles, p, cos, sin, p * half);
+    this.cos = cos;
+    this.sin = sin;
+    this.positions = target;
+  }
+
+  /**
+   * Rotates x:[T,H,D] in place at positions offset..offset+T−1. `seqLen` (default offset+T)
+   * only matters for dynamic NTK, whose frequencies depend on it.
+   */
+  apply(x: Float32Array, T: number, H: number, D: number, pairs: boolean, offset: number, seqLen = offset + T): void {
+    const half = this.rotaryDim / 2;
+    if (ropeDependsOnLength(this.scaling)) {
+      if (seqLen !== this.invSeqLen) {
+        this.inv = ropeFrequencies(this.base, this.rotaryDim, this.scaling, seqLen);
+        this.inv32 = Float32Array.from(this.inv);
+        this.invSeqLen = seqLen;
+      }
+      for (let t = 0; t < T; t++) {
+        fillRow(this.inv, this.inv32, this.f32Angles, offset + t, this.rowCos, this.rowSin, 0);
+        rotateRow(x, t * H * D, H, D, half, pairs, this.rowCos, this.rowSin, 0);
+      }
+      return;
+    }
+    const end = offset + T;
+    if (end > this.positions && this.positions < MAX_TABLE_POSITIONS) this.grow(end);
+    for (let t = 0; t < T; t++) {
+      const pos = offset + t;
+      if (pos < this.positions) rotateRow(x, t * H * D, H, D, half, pairs, this.cos, this.sin, pos * half);
+      else {
+        fillRow(this.inv, this.inv32, this.f32Angles, pos, this.rowCos, this.rowSin, 0);
+        rotateRow(x, t * H * D, H, D, half, pairs, this.rowCos, this.rowSin, 0);
+      }
+    }
+  }
+}
+
+/** Tables shared by {@link applyRope} calls, keyed by configuration; a handful at most. */
+const tables = /* @__PURE__ */ new Map<string, RopeTable>();
+const MAX_TABLES = 16;
+
+function tableFor(base: number, R: number, scaling: RopeScaling | undefined): RopeTable {
+  const key = `${base}|${R}|${scaling ? JSON.stringify(scaling) : ''}`;
+  let table = tables.get(key);
+  if (!table) {
+    if (tables.size >= MAX_TABLES) tables.delete(tables.keys().next().value!);
+    table = new RopeTable({ base, rotaryDim: R, scaling });
+    tables.set(key, table);
+  }
+  return table;
+}
+
+/**
+ * Applies RoPE in place to x:[T,H,D] at positions offset..offset+T−1 (what `Backend.rope`
+ * calls). Validates the call, then rotates with a cached cos/sin table.
+ */
+export function applyRope(x: Float32Array, T: number, H: number, D: number, call: RopeCall): void {
+  const R = validateRope(call, D);
+  if (x.length !== T * H * D)
+    throw new ShapeError('rope', `x has ${x.length} elements, expected T·H·D = ${T}·${H}·${D} = ${T * H * D}`);
+  tableFor(call.base, R, call.scaling).apply(x, T, H, D, call.layout === 'pairs', call.offset, call.seqLen ?? call.offset + T);
 }

@@ -1,0 +1,135 @@
+import { type PositionalSpec, type RopeScaling, SpecError } from '@weft/core';
+import { type PositionalDims, validatePositionalSpec } from './validate.js';
+
+/**
+ * Reads the positional encoding of a Hugging Face `config.json` (untrusted input) into a
+ * validated {@link PositionalSpec} plus the dims it was checked against.
+ * Covers: rope_theta / rotary_emb_base, partial_rotary_factor / rotary_pct / rotary_dim,
+ * rope_scaling (or rope_parameters) of type linear, dynamic, yarn, llama3 and default;
+ * BLOOM / MPT / Falcon ALiBi; T5-family relative buckets; learned tables (GPT-2, OPT, BERT,
+ * GPT-Neo). Layout: GPT-J and CodeGen rotate interleaved pairs, every other HF model halves.
+ */
+
+/** Parsed positional setup of one HF config. */
+export interface HfPositional {
+  readonly spec: PositionalSpec;
+  readonly dims: PositionalDims;
+}
+
+type Json = Record<string, unknown>;
+
+const num = (config: Json, key: string): number | undefined => {
+  const v = config[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new SpecError(`config.${key}`, `must be a finite number, got ${JSON.stringify(v)}`);
+  return v;
+};
+
+const PAIRS_MODELS = new Set(['gptj', 'codegen']);
+const LEARNED_MODELS = new Set(['gpt2', 'opt', 'gpt_neo', 'bert', 'roberta', 'gpt_bigcode', 'biogpt', 'xglm']);
+const T5_MODELS = new Set(['t5', 'mt5', 'longt5', 'umt5', 'switch_transformers']);
+
+function ropeScalingFrom(block: Json, maxPositions: number | undefined): RopeScaling | undefined {
+  const type = block.rope_type ?? block.type;
+  if (type === undefined || type === 'default') return undefined;
+  const factor = num(block, 'factor');
+  const f = (key: string) => num(block, key);
+  const needMax = (what: string): number => {
+    if (maxPositions === undefined) throw new SpecError('config.max_position_embeddings', `is required by ${what} RoPE scaling`);
+    return maxPositions;
+  };
+  switch (type) {
+    case 'linear':
+      return { kind: 'linear', factor: factor as number };
+    case 'dynamic':
+      return { kind: 'dynamic-ntk', factor: factor as number, originalContext: needMax('dynamic') };
+    case 'yarn': {
+      const original = f('original_max_position_embeddings');
+      // HF: when the original length is given, the factor is max_position_embeddings / original.
+      const yarnFactor = original !== undefined && maxPositions !== undefined ? maxPositions / original : factor;
+      const out: { -readonly [K in keyof Extract<RopeScaling, { kind: 'yarn' }>]: Extract<RopeScaling, { kind: 'yarn' }>[K] } = {
+        kind: 'yarn',
+        factor: yarnFactor as number,
+        originalContext: original ?? needMax('yarn'),
+      };
+      if (f('beta_fast') !== undefined) out.betaFast = f('beta_fast');
+      if (f('beta_slow') !== undefined) out.betaSlow = f('beta_slow');
+      if (f('attention_factor') !== undefined) out.attentionFactor = f('attention_factor');
+      if (f('mscale') !== undefined) out.mscale = f('mscale');
+      if (f('mscale_all_dim') !== undefined) out.mscaleAllDim = f('mscale_all_dim');
+      if (typeof block.truncate === 'boolean') out.truncate = block.truncate;
+      return out;
+    }
+    case 'llama3':
+      return {
+        kind: 'llama3',
+        factor: factor as number,
+        originalContext: f('original_max_position_embeddings') ?? needMax('llama3'),
+        lowFreqFactor: f('low_freq_factor') ?? 1,
+        highFreqFactor: f('high_freq_factor') ?? 4,
+      };
+    default:
+      throw new SpecError(
+        'config.rope_scaling.rope_type',
+        `RoPE scaling '${String(type)}' is not supported`,
+        "weft supports 'linear', 'dynamic', 'yarn' and 'llama3'",
+      );
+  }
+}
+
+/**
+ * Positional spec of a HF `config.json`. `role` picks T5's bidirectional encoder buckets or
+ * its causal decoder buckets (default `decoder`, the side a causal LM runs).
+ */
+export function positionalSpecFromHfConfig(config: unknown, options: { role?: 'encoder' | 'decoder' } = {}): HfPositional {
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new SpecError('config', 'must be a JSON object');
+  const c = config as Json;
+  const modelType = typeof c.model_type === 'string' ? c.model_type : '';
+  const hidden = num(c, 'hidden_size') ?? num(c, 'n_embd') ?? num(c, 'd_model');
+  const heads = num(c, 'num_attention_heads') ?? num(c, 'n_head') ?? num(c, 'num_heads');
+  const headDim = num(c, 'head_dim') ?? (hidden !== undefined && heads ? hidden / heads : undefined);
+  const maxPositions = num(c, 'max_position_embeddings') ?? num(c, 'n_positions');
+  const dims: PositionalDims = {
+    ...(headDim !== undefined ? { headDim } : {}),
+    ...(hidden !== undefined ? { channels: hidden } : {}),
+    ...(heads !== undefined ? { heads } : {}),
+  };
+  const attnConfig = typeof c.attn_config === 'object' && c.attn_config !== null ? (c.attn_config as Json) : {};
+
+  let spec: PositionalSpec;
+  if (modelType === 'bloom' || c.alibi === true || attnConfig.alibi === true) {
+    spec = { kind: 'alibi', ...(typeof attnConfig.alibi_bias_max === 'number' ? { maxBias: attnConfig.alibi_bias_max } : {}) };
+  } else if (T5_MODELS.has(modelType)) {
+    spec = {
+      kind: 't5-relative',
+      buckets: num(c, 'relative_attention_num_buckets') ?? 32,
+      maxDistance: num(c, 'relative_attention_max_distance') ?? 128,
+      bidirectional: options.role === 'encoder',
+    };
+  } else if (LEARNED_MODELS.has(modelType)) {
+    if (maxPositions === undefined) throw new SpecError('config.max_position_embeddings', 'is required for learned positions');
+    spec = { kind: 'learned', maxPositions };
+  } else {
+    const block = (typeof c.rope_parameters === 'object' && c.rope_parameters !== null ? c.rope_parameters : c.rope_scaling) as
+      | Json
+      | null
+      | undefined;
+    const base = num(c, 'rope_theta') ?? (block ? num(block, 'rope_theta') : undefined) ?? num(c, 'rotary_emb_base') ?? 10000;
+    if (headDim === undefined)
+      throw new SpecError('config.head_dim', 'cannot tell the head dim (no head_dim, or hidden_size and num_attention_heads)');
+    const partial =
+      num(c, 'partial_rotary_factor') ?? (block ? num(block, 'partial_rotary_factor') : undefined) ?? num(c, 'rotary_pct');
+    const rotaryDim = num(c, 'rotary_dim') ?? (partial !== undefined ? Math.floor(headDim * partial) : undefined);
+    const scaling = block && typeof block === 'object' ? ropeScalingFrom(block, maxPositions) : undefined;
+    spec = {
+      kind: 'rope',
+      base,
+      layout: PAIRS_MODELS.has(modelType) ? 'pairs' : 'halves',
+      ...(rotaryDim !== undefined && rotaryDim !== headDim ? { rotaryDim } : {}),
+      ...(scaling ? { scaling } : {}),
+    };
+  }
+  return { spec: validatePositionalSpec(spec, dims), dims };
+}
