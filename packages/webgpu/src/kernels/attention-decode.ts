@@ -1,0 +1,136 @@
+import { ATTENTION_PARAMS, type GpuBias, type GpuMask, maskKey, maskWgsl, usesAux } from './attention-mask.js';
+
+/**
+ * Split-K attention for few query rows (the decode step): the visible keys are cut into
+ * chunks of {@link CHUNK}; workgroup (chunk, head, row) computes its chunk's scores, max m_c,
+ * Σexp l_c and unnormalised output o_c (64 threads), and `combine` merges the chunks with
+ * weights exp(m_c − max m). With a single chunk the first kernel writes the result directly.
+ * Partials: pm/pl [T,H,chunks], po [T,H,chunks,D].
+ */
+export const CHUNK = 256;
+
+function io(mask: GpuMask, bias: GpuBias, direct: boolean): string {
+  return `${ATTENTION_PARAMS}
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> q: array<f32>;
+@group(0) @binding(2) var<storage, read> k: array<f32>;
+@group(0) @binding(3) var<storage, read> v: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+${direct ? '' : '@group(0) @binding(5) var<storage, read_write> part: array<f32>;'}
+${usesAux(mask, bias) ? `@group(0) @binding(${direct ? 5 : 6}) var<storage, read> aux: array<u32>;` : ''}
+${maskWgsl(mask, bias)}`;
+}
+
+export function splitWgsl(D: number, mask: GpuMask, bias: GpuBias, direct: boolean): string {
+  return `${io(mask, bias, direct)}
+const D = ${D}u;
+const CH = ${CHUNK}u;
+const NEG = -3.0e38;
+var<workgroup> qs: array<f32, ${D}>;
+var<workgroup> sc: array<f32, ${CHUNK}>;
+var<workgroup> red: array<f32, 64>;
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let c = wid.x;
+  let h = wid.y;
+  let t = wid.z;
+  let g = h / (p.h / p.hkv);
+  let qp = i32(p.q_off + t);
+  for (var i = li; i < D; i += 64u) { qs[i] = q[(t * p.h + h) * D + i]; }
+  workgroupBarrier();
+  let base = i32(p.chunk) + i32(c * CH);
+  let span = krange(qp, qp);
+  var mx = NEG;
+  for (var s = li; s < CH; s += 64u) {
+    let kp = base + i32(s);
+    var x = NEG;
+    if (kp >= span.x && kp <= span.y && allows(i32(t), qp, kp)) {
+      var dot = 0.0;
+      let ko = (u32(kp) * p.hkv + g) * D;
+      for (var i = 0u; i < D; i++) { dot += qs[i] * k[ko + i]; }
+      x = dot * p.scale + bias(h, qp, kp);
+    }
+    sc[s] = x;
+    mx = max(mx, x);
+  }
+  red[li] = mx;
+  workgroupBarrier();
+  for (var s = 32u; s > 0u; s >>= 1u) {
+    if (li < s) { red[li] = max(red[li], red[li + s]); }
+    workgroupBarrier();
+  }
+  mx = red[0];
+  workgroupBarrier();
+  var sum = 0.0;
+  for (var s = li; s < CH; s += 64u) {
+    let x = sc[s];
+    let e = select(0.0, exp(x - mx), x > NEG);
+    sc[s] = e;
+    sum += e;
+  }
+  red[li] = sum;
+  workgroupBarrier();
+  for (var s = 32u; s > 0u; s >>= 1u) {
+    if (li < s) { red[li] += red[li + s]; }
+    workgroupBarrier();
+  }
+  let l = red[0];
+  let last = min(CH, u32(max(0, i32(p.kv_len) - base)));
+  for (var d = li; d < D; d += 64u) {
+    var o = 0.0;
+    for (var s = 0u; s < last; s++) {
+      let e = sc[s];
+      if (e != 0.0) { o += e * v[((u32(base) + s) * p.hkv + g) * D + d]; }
+    }
+    ${
+      direct
+        ? 'out[(t * p.h + h) * D + d] = select(0.0, o / l, l > 0.0);'
+        : `let row = (t * p.h + h) * p.chunks + c;
+    part[row * (D + 2u) + 2u + d] = o;`
+    }
+  }
+  ${
+    direct
+      ? ''
+      : `if (li == 0u) {
+    let row = (t * p.h + h) * p.chunks + c;
+    part[row * (D + 2u)] = mx;
+    part[row * (D + 2u) + 1u] = l;
+  }`
+  }
+}`;
+}
+
+/** Merges chunk partials: part [T,H,chunks,(m, l, o[D])] → out [T,H,D]. One workgroup per (t, h). */
+export function combineWgsl(D: number): string {
+  return `${ATTENTION_PARAMS}
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> part: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+const D = ${D}u;
+const NEG = -3.0e38;
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let row = wid.x; // t * H + h
+  let first = row * p.chunks;
+  var mx = NEG;
+  for (var c = 0u; c < p.chunks; c++) { mx = max(mx, part[(first + c) * (D + 2u)]); }
+  var l = 0.0;
+  for (var c = 0u; c < p.chunks; c++) {
+    let m = part[(first + c) * (D + 2u)];
+    if (m > NEG) { l += exp(m - mx) * part[(first + c) * (D + 2u) + 1u]; }
+  }
+  for (var d = li; d < D; d += 64u) {
+    var o = 0.0;
+    for (var c = 0u; c < p.chunks; c++) {
+      let m = part[(first + c) * (D + 2u)];
+      if (m > NEG) { o += exp(m - mx) * part[(first + c) * (D + 2u) + 2u + d]; }
+    }
+    out[row * D + d] = select(0.0, o / l, l > 0.0);
+  }
+}`;
+}
+
+export function splitKey(D: number, mask: GpuMask, bias: GpuBias, direct: boolean): string {
+  return `split:${D}:${direct}:${maskKey(mask, bias)}`;
+}

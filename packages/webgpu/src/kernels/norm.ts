@@ -1,0 +1,73 @@
+import { Params, type Runtime } from '../runtime.js';
+import { grid, LINEAR_WG } from './common.js';
+
+/**
+ * Row normalisations, one workgroup per row of x:[T,C] (C channels), 256 threads reducing
+ * in workgroup memory. rms: y = w·x/√(mean(x²)+eps); layer: y = w·(x−μ)/√(var+eps) + b.
+ */
+export type NormKind = 'rms' | 'layer';
+
+export function normWgsl(kind: NormKind): string {
+  const layer = kind === 'layer';
+  return `struct P { rows: u32, c: u32, eps: f32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> w: array<f32>;
+${layer ? '@group(0) @binding(3) var<storage, read> bias: array<f32>;\n@group(0) @binding(4) var<storage, read_write> out: array<f32>;' : '@group(0) @binding(3) var<storage, read_write> out: array<f32>;'}
+var<workgroup> red: array<f32, 256>;
+fn reduce(li: u32, v: f32) -> f32 {
+  red[li] = v;
+  workgroupBarrier();
+  for (var s = 128u; s > 0u; s >>= 1u) {
+    if (li < s) { red[li] += red[li + s]; }
+    workgroupBarrier();
+  }
+  let r = red[0];
+  workgroupBarrier();
+  return r;
+}
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let row = ${LINEAR_WG};
+  if (row >= p.rows) { return; }
+  let o = row * p.c;
+  ${
+    layer
+      ? `var s = 0.0;
+  for (var i = li; i < p.c; i += 256u) { s += x[o + i]; }
+  let mean = reduce(li, s) / f32(p.c);
+  var v = 0.0;
+  for (var i = li; i < p.c; i += 256u) { let d = x[o + i] - mean; v += d * d; }
+  let inv = 1.0 / sqrt(reduce(li, v) / f32(p.c) + p.eps);
+  for (var i = li; i < p.c; i += 256u) { out[o + i] = (x[o + i] - mean) * inv * w[i] + bias[i]; }`
+      : `var s = 0.0;
+  for (var i = li; i < p.c; i += 256u) { let v = x[o + i]; s += v * v; }
+  let inv = 1.0 / sqrt(reduce(li, s) / f32(p.c) + p.eps);
+  for (var i = li; i < p.c; i += 256u) { out[o + i] = w[i] * (inv * x[o + i]); }`
+  }
+}`;
+}
+
+export function runNorm(
+  rt: Runtime,
+  kind: NormKind,
+  x: GPUBuffer,
+  w: GPUBuffer,
+  b: GPUBuffer | null,
+  out: GPUBuffer,
+  rows: number,
+  c: number,
+  eps: number,
+): void {
+  const p = new Params(3);
+  p.u[0] = rows;
+  p.u[1] = c;
+  p.f[2] = eps;
+  const bufs = b ? [x, w, b, out] : [x, w, out];
+  rt.dispatch(
+    rt.pipelines.get(`norm:${kind}`, () => normWgsl(kind)),
+    p,
+    bufs,
+    grid(rows),
+  );
+}

@@ -1,0 +1,47 @@
+import type { DType, Tensor } from '@weft/core';
+import type {} from './gpu-types.js';
+
+/** A GPU buffer shared by a tensor and its reshaped views; returned to the pool at refcount 0. */
+export class Storage {
+  refs = 1;
+  constructor(
+    readonly buffer: GPUBuffer,
+    readonly bytes: number,
+    private readonly release: (b: GPUBuffer) => void,
+  ) {}
+  retain(): this {
+    this.refs++;
+    return this;
+  }
+  drop(): void {
+    if (--this.refs === 0) this.release(this.buffer);
+  }
+}
+
+/** A tensor whose data lives in a GPU storage buffer. */
+export class GpuTensor implements Tensor {
+  readonly backend = 'webgpu';
+  private _disposed = false;
+  constructor(
+    readonly shape: readonly number[],
+    readonly dtype: DType,
+    readonly storage: Storage,
+    /** Device generation that created it (tensors die with their device). */
+    readonly generation: number,
+    private readonly onDispose: (t: GpuTensor) => void,
+  ) {}
+  get disposed(): boolean {
+    return this._disposed;
+  }
+  get size(): number {
+    let n = 1;
+    for (const d of this.shape) n *= d;
+    return n;
+  }
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    this.storage.drop();
+    this.onDispose(this);
+  }
+}
