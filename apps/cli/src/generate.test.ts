@@ -1,0 +1,95 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fixture } from '@weft/testing';
+import { describe, expect, it } from 'vitest';
+import { main } from './main.js';
+import { parseArgs } from './args.js';
+import { runGenerate } from './generate.js';
+
+const goldens = JSON.parse(readFileSync(fixture('llama2c/greedy-goldens.json'), 'utf8')) as {
+  cases: { prompt: string; steps: number; stdout: string }[];
+};
+
+async function run(argv: string[]): Promise<{ out: string; err: string; code: number }> {
+  let out = '';
+  let err = '';
+  const code = await runGenerate(
+    parseArgs(['generate', ...argv]),
+    (s) => {
+      out += s;
+    },
+    (s) => {
+      err += s;
+    },
+  );
+  return { out, err, code };
+}
+
+describe('weft generate', () => {
+  for (const c of goldens.cases) {
+    it(`prints what llama2.c prints at temperature 0 for prompt ${JSON.stringify(c.prompt)}`, async () => {
+      const r = await run(['--temperature', '0', '--steps', String(c.steps), '--prompt', c.prompt]);
+      expect(r.out).toBe(c.stdout);
+      expect(r.err).toMatch(/achieved tok\/s: [\d.]+/);
+    });
+  }
+
+  it('--max-tokens bounds the continuation and the prompt is echoed first', async () => {
+    const r = await run(['--temperature', '0', '--prompt', 'Once upon a time', '--max-tokens', '5']);
+    expect(r.out).toBe('Once upon a time, there was a little\n');
+  });
+
+  it('is reproducible with a seed and differs across seeds', async () => {
+    const a = await run(['--seed', '42', '--max-tokens', '40']);
+    const b = await run(['--seed', '42', '--max-tokens', '40']);
+    const c = await run(['--seed', '43', '--max-tokens', '40']);
+    expect(a.out).toBe(b.out);
+    expect(c.out).not.toBe(a.out);
+  });
+
+  it('reports bad files and options as typed errors naming the problem (exit code 2)', async () => {
+    const bogus = join(tmpdir(), `weft-bogus-${process.pid}.bin`);
+    writeFileSync(bogus, '{"not": "a tokenizer"}');
+    const errs: string[] = [];
+    const orig = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((s: string) => {
+      errs.push(String(s));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      expect(await main(['generate', '--tokenizer', bogus])).toBe(2);
+      expect(await main(['generate', '--model', bogus])).toBe(2);
+      expect(await main(['generate', '--model', '/nonexistent/x.bin'])).toBe(2);
+      expect(await main(['generate', '--top-p', '1.5'])).toBe(2);
+      expect(await main(['generate', '--temperature', '-1'])).toBe(2);
+      expect(await main(['generate', '--backend', 'tpu'])).toBe(2);
+      expect(await main(['generate', '--frobnicate', '1'])).toBe(2);
+    } finally {
+      process.stderr.write = orig;
+    }
+    expect(errs[0]).toContain(bogus);
+    expect(errs[0]).toMatch(/not a llama2\.c tokenizer/);
+    expect(errs[1]).toMatch(/only 22 bytes|not a plausible size|truncated/);
+    expect(errs[2]).toMatch(/cannot read the model/);
+    expect(errs[3]).toMatch(/--top-p/);
+    expect(errs[4]).toMatch(/--temperature/);
+    expect(errs[5]).toMatch(/unknown backend 'tpu'/);
+    expect(errs[6]).toMatch(/--frobnicate/);
+  });
+});
+
+describe('the weft binary (needs `pnpm build`)', () => {
+  const bin = fileURLToPath(new URL('../bin/weft.js', import.meta.url));
+  const dist = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+  it('streams the story to stdout and timing to stderr', () => {
+    expect(existsSync(dist), 'apps/cli/dist is missing: run `pnpm build` (the README test command does)').toBe(true);
+    const r = spawnSync(process.execPath, [bin, 'generate', '--temperature', '0', '--max-tokens', '40'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.startsWith('Once upon a time, there was a little girl named Lily.')).toBe(true);
+    expect(r.stderr).toMatch(/achieved tok\/s/);
+    expect(execFileSync(process.execPath, [bin, 'generate', '--help'], { encoding: 'utf8' })).toContain('--top-p');
+  });
+});

@@ -1,0 +1,38 @@
+import { WeftError } from '@weft/core';
+import { parseArgs } from './args.js';
+import { GENERATE_HELP, runGenerate } from './generate.js';
+
+const HELP = `weft — language models from swappable parts
+
+  weft generate [options]    continue a prompt (weft generate --help)
+`;
+
+/** Entry point: returns the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, new Set(['help']));
+  const out = (s: string) => {
+    process.stdout.write(s);
+  };
+  const err = (s: string) => {
+    process.stderr.write(s);
+  };
+  try {
+    switch (args.command) {
+      case 'generate':
+        return await runGenerate(args, out, err);
+      case undefined:
+      case 'help':
+        out(HELP + '\n' + GENERATE_HELP + '\n');
+        return args.command === undefined ? 1 : 0;
+      default:
+        err(`weft: unknown command '${args.command}'\n\n${HELP}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof WeftError) {
+      err(`weft: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
