@@ -1,74 +1,88 @@
-import { ShapeError, SpecError, type AttentionCall } from '@weft/core';
+import type { AttentionCall, AttentionSpec } from '@weft/core';
+import { createBias } from './bias.js';
+import { type AttentionDims, scaleOf, validateAttention } from './dims.js';
+import { type KeyRange, maskAllows, maskOf, maskRange } from './mask.js';
+import type { Allows } from './reference.js';
+import { scratchF32 } from './scratch.js';
+
+type FullSpec = Extract<AttentionSpec, { kind: 'full' }>;
+
+/** The mask predicate of a `full` spec (for the reference). */
+export function fullAllows(spec: FullSpec): Allows {
+  const mask = maskOf(spec);
+  return (qPos, kPos) => maskAllows(mask, undefined, qPos, kPos);
+}
 
 /**
- * Shapes: q:[T,H,D], k,v:[S,Hkv,D] (S ≥ kvLength), out:[T,H,D]. Query row t sits at absolute
- * position queryOffset + t; key row s at position s. GQA: query head h reads kv head
- * h / (H / Hkv).
+ * Standard softmax attention, the way most runtimes write it: per head, the score matrix
+ * P = softmax(q·kᵀ·scale + bias) is materialised as [T, kvLength] and then multiplied by v.
+ * O(T·kvLength) extra memory — exactly what `flash` avoids. Supports causal, bidirectional
+ * (also cross-attention: T ≠ kvLength), prefix-LM and padding masks, GQA/MQA and biases.
  */
-export interface AttentionDims {
-  readonly T: number;
-  readonly H: number;
-  readonly Hkv: number;
-  readonly D: number;
-  readonly S: number;
-}
-
-/** Validates dims against array lengths and the call; throws naming the bad field. */
-export function validateAttention(q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>, d: AttentionDims, call: AttentionCall): void {
-  if (d.Hkv <= 0 || d.H % d.Hkv !== 0) throw new SpecError('kvHeads', `heads (${d.H}) must be a multiple of kvHeads (${d.Hkv})`);
-  if (q.length !== d.T * d.H * d.D) throw new ShapeError('attention', `q has ${q.length} elements, expected T·H·D = ${d.T * d.H * d.D}`);
-  if (k.length < d.S * d.Hkv * d.D || v.length < d.S * d.Hkv * d.D) throw new ShapeError('attention', `k/v hold fewer than S·Hkv·D = ${d.S * d.Hkv * d.D} elements`);
-  if (call.kvLength > d.S || call.kvLength < 0) throw new ShapeError('attention', `kvLength ${call.kvLength} outside [0, ${d.S}]`);
-}
-
-/** Causal softmax attention with GQA, f32, the CPU fast path for `full`/`flash` causal. */
-export function causalAttention(q: Float32Array, k: Float32Array, v: Float32Array, d: AttentionDims, call: AttentionCall): Float32Array {
+export function fullAttention(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  d: AttentionDims,
+  call: AttentionCall,
+  window?: number,
+): Float32Array {
   validateAttention(q, k, v, d, call);
+  const spec = call.spec as { mask?: FullSpec['mask'] };
+  const mask = maskOf(spec);
   const { T, H, Hkv, D } = d;
+  const L = call.kvLength;
   const group = H / Hkv;
-  const scale = call.scale ?? 1 / Math.sqrt(D);
+  const scale = scaleOf(call, D);
+  const bias = createBias(call.bias, H);
+  const keyMask = call.keyMask;
   const out = new Float32Array(T * H * D);
-  const scores = new Float32Array(call.kvLength);
-  for (let t = 0; t < T; t++) {
-    const last = Math.min(call.queryOffset + t, call.kvLength - 1); // inclusive causal bound
-    for (let h = 0; h < H; h++) {
+  const P = scratchF32(T * L); // [T, L] probabilities of one head
+  const probs = call.capture ? new Float32Array(H * T * L) : undefined;
+  const range: KeyRange = { lo: 0, hi: -1 };
+  for (let h = 0; h < H; h++) {
+    const g = Math.floor(h / group);
+    for (let t = 0; t < T; t++) {
+      const qPos = call.queryOffset + t;
+      const row = t * L;
       const qo = (t * H + h) * D;
-      const kvh = Math.floor(h / group);
+      maskRange(mask, window, qPos, L, range);
       let max = Number.NEGATIVE_INFINITY;
-      for (let s = 0; s <= last; s++) {
-        const ko = (s * Hkv + kvh) * D;
+      for (let s = range.lo; s <= range.hi; s++) {
+        if (keyMask && keyMask[s] === 0) continue;
+        const ko = (s * Hkv + g) * D;
         let dot = 0;
         for (let i = 0; i < D; i++) dot += q[qo + i]! * k[ko + i]!;
-        const sc = dot * scale;
-        scores[s] = sc;
-        if (sc > max) max = sc;
+        let logit = dot * scale;
+        if (bias) logit += bias(h, qPos, s);
+        P[row + s] = logit;
+        if (logit > max) max = logit;
       }
       let sum = 0;
-      for (let s = 0; s <= last; s++) {
-        const e = Math.exp(scores[s]! - max);
-        scores[s] = e;
+      for (let s = range.lo; s <= range.hi; s++) {
+        if (keyMask && keyMask[s] === 0) continue;
+        const e = Math.exp(P[row + s]! - max);
+        P[row + s] = e;
         sum += e;
       }
-      const inv = 1 / sum;
-      for (let s = 0; s <= last; s++) {
-        const w = scores[s]! * inv;
-        const vo = (s * Hkv + kvh) * D;
-        for (let i = 0; i < D; i++) out[qo + i]! += w * v[vo + i]!;
+      const inv = sum > 0 ? 1 / sum : 0;
+      for (let s = range.lo; s <= range.hi; s++) {
+        if (keyMask && keyMask[s] === 0) continue;
+        const p = P[row + s]! * inv;
+        if (probs) probs[(h * T + t) * L + s] = p;
+        const vo = (s * Hkv + g) * D;
+        for (let i = 0; i < D; i++) out[qo + i]! += p * v[vo + i]!;
       }
     }
   }
+  if (probs) call.capture!(probs, [H, T, L]);
   return out;
 }
 
-/** Dispatches a spec to its CPU implementation (widened by later variants). */
-export function attendCpu(q: Float32Array, k: Float32Array, v: Float32Array, d: AttentionDims, call: AttentionCall): Float32Array {
-  const spec = call.spec;
-  switch (spec.kind) {
-    case 'full':
-    case 'flash':
-      if ((spec.mask?.kind ?? 'causal') !== 'causal') throw new SpecError('mask', `mask '${spec.mask?.kind}' not implemented yet`);
-      return causalAttention(q, k, v, d, call);
-    default:
-      throw new SpecError('kind', `attention kind '${spec.kind}' has no CPU implementation yet`);
-  }
+/**
+ * @deprecated Kept for callers of the first version: causal full attention. Use
+ * {@link attendCpu} with `{ kind: 'full' }`.
+ */
+export function causalAttention(q: Float32Array, k: Float32Array, v: Float32Array, d: AttentionDims, call: AttentionCall): Float32Array {
+  return fullAttention(q, k, v, d, { ...call, spec: { kind: 'full', mask: { kind: 'causal' } } });
 }
