@@ -24,8 +24,8 @@ export class ByteDfa {
   readonly classOf: Uint8Array;
   /** Number of byte classes. */
   readonly classes: number;
-  // [S, C] next state or DEAD
-  private readonly table: Int32Array;
+  /** @internal [S, C] next state or DEAD (read by the token-mask hot loop). */
+  readonly table: Int32Array;
   private readonly accepting: Uint8Array;
 
   /** @internal — use {@link compileRegex}, {@link compileJsonSchema} or {@link buildDfa}. */

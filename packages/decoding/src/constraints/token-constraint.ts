@@ -1,23 +1,22 @@
 /**
  * A byte DFA lifted to token ids: which tokens may come next in each DFA state.
  *
- * Tokens are sorted by their bytes once; computing a state's allowed set walks that sorted
- * list like a trie (shared prefixes are stepped once, a dead prefix skips every token that
- * starts with it) and is cached per state, so each state costs O(V + distinct prefix bytes)
- * the first time and nothing afterwards. {@link allowedTokensReference} is the plain
+ * A state's allowed set comes from walking the vocabulary's byte trie ({@link ./token-trie.ts})
+ * through the DFA: shared prefixes are stepped once and a dead prefix skips its whole subtree.
+ * It is cached per state, so a state costs O(live trie nodes) the first time and nothing
+ * afterwards. {@link allowedTokensReference} is the plain
  * one-token-at-a-time version the tests compare against.
  */
 import { OptionError } from '@weft/core';
 import { type ByteDfa, DEAD } from './dfa.js';
+import { type TokenTrie, tokenTrie } from './token-trie.js';
 import type { TokenVocabulary } from './vocabulary.js';
 
 /** V = vocabulary size. */
 export class TokenConstraint {
   readonly dfa: ByteDfa;
   readonly vocab: TokenVocabulary;
-  // ids with bytes, sorted by bytes; lcp[i] = common prefix length of sorted[i−1] and sorted[i]
-  private readonly sorted: Int32Array;
-  private readonly lcp: Int32Array;
+  private readonly trie: TokenTrie;
   private readonly cache = new Map<number, Int32Array>();
   private readonly eosSet: Set<number>;
   // Only for vocabularies missing some single byte: states from which a token path reaches
@@ -30,18 +29,7 @@ export class TokenConstraint {
     this.vocab = vocab;
     this.eosSet = new Set(vocab.eos);
     this.byteComplete = vocab.coversAllBytes();
-    const ids: number[] = [];
-    for (let id = 0; id < vocab.size; id++) if (vocab.tokenBytes(id) !== undefined) ids.push(id);
-    ids.sort((a, b) => compareBytes(vocab.tokenBytes(a)!, vocab.tokenBytes(b)!));
-    this.sorted = Int32Array.from(ids);
-    this.lcp = new Int32Array(ids.length);
-    for (let i = 1; i < ids.length; i++) {
-      const a = vocab.tokenBytes(ids[i - 1]!)!;
-      const b = vocab.tokenBytes(ids[i]!)!;
-      let k = 0;
-      while (k < a.length && k < b.length && a[k] === b[k]) k++;
-      this.lcp[i] = k;
-    }
+    this.trie = tokenTrie(vocab);
   }
 
   /** The state before any generated token. */
@@ -49,7 +37,7 @@ export class TokenConstraint {
     return this.dfa.start;
   }
 
-  /** Non-EOS token ids allowed in `state` (sorted by bytes, cached). */
+  /** Non-EOS token ids allowed in `state`, in the trie's byte order (cached: do not modify). */
   allowedTokens(state: number): Int32Array {
     let hit = this.cache.get(state);
     if (!hit) {
@@ -146,43 +134,26 @@ export class TokenConstraint {
   }
 
   private computeAllowed(state: number): Int32Array {
-    const { dfa, vocab, sorted, lcp } = this;
+    const { byte, depth, end, termFirst, termCount, ids, maxDepth } = this.trie;
+    const { table, classOf, classes } = this.dfa;
     const out: number[] = [];
-    // states[d] = DFA state after the first d bytes of the current token
-    const states = new Int32Array(256);
-    let depth = 0; // valid prefix of `states` (shared with the previous token)
+    // states[d] = DFA state after the first d bytes of the current trie path
+    const states = new Int32Array(maxDepth + 1);
     states[0] = state;
-    const n = sorted.length;
-    let i = 0;
-    while (i < n) {
-      const id = sorted[i]!;
-      const bytes = vocab.tokenBytes(id)!;
-      if (bytes.length >= states.length) {
-        // Extremely long token: walk it plainly.
-        if (dfa.walk(bytes, state) !== DEAD) out.push(id);
-        i++;
-        depth = 0;
-        continue;
-      }
-      let d = Math.min(depth, i === 0 ? 0 : lcp[i]!);
-      let s = states[d]!;
-      while (d < bytes.length) {
-        s = dfa.step(s, bytes[d]!);
-        if (s === DEAD) break;
-        states[++d] = s;
-      }
+    const n = byte.length;
+    let k = 1;
+    while (k < n) {
+      const d = depth[k]!;
+      const s = table[states[d - 1]! * classes + classOf[byte[k]!]!]!;
       if (s === DEAD) {
-        // The prefix bytes[0..d] is dead: skip every following token that starts with it.
-        depth = d;
-        i++;
-        while (i < n && lcp[i]! > d) i++;
+        k = end[k]!;
         continue;
       }
-      out.push(id);
-      depth = d;
-      i++;
+      states[d] = s;
+      const first = termFirst[k]!;
+      if (first >= 0) for (let j = 0; j < termCount[k]!; j++) out.push(ids[first + j]!);
+      k++;
     }
-    out.sort((a, b) => a - b);
     return Int32Array.from(out);
   }
 }
@@ -195,12 +166,6 @@ export function allowedTokensReference(constraint: TokenConstraint, state: numbe
     if (b !== undefined && constraint.dfa.walk(b, state) !== DEAD) out.push(id);
   }
   return Int32Array.from(out);
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
 }
 
 /** Throws the error constraint processors raise when a state has no way forward. */

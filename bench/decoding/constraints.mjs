@@ -1,0 +1,152 @@
+// Constrained decoding cost: compile time, vocabulary build, first (cold) mask per state,
+// cached per-step processor cost, and the trie walk against the one-token-at-a-time reference.
+// Run: pnpm turbo run build --filter=@weft/decoding && node bench/decoding/constraints.mjs [--json out.json]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  allowedTokensReference,
+  compileConstraint,
+  createConstraintProcessor,
+  TokenConstraint,
+  TokenVocabulary,
+} from '../../packages/decoding/dist/index.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const fixtures = process.env.WEFT_FIXTURES ?? join(root, '..', 'shared', 'fixtures');
+
+/** llama2.c tokenizer.bin → raw token bytes (byte pieces <0xHH> resolved). */
+function llama2cPieces(path) {
+  const buf = readFileSync(path);
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const out = [];
+  let o = 4;
+  while (o < buf.length) {
+    const len = dv.getInt32(o + 4, true);
+    const bytes = buf.subarray(o + 8, o + 8 + len);
+    o += 8 + len;
+    const m = /^<0x([0-9A-F]{2})>$/.exec(bytes.toString('latin1'));
+    out.push(m ? Uint8Array.of(Number.parseInt(m[1], 16)) : new Uint8Array(bytes));
+  }
+  out[0] = undefined; // <unk>
+  out[1] = undefined; // <s>
+  return out;
+}
+
+function time(fn, minMs = 300) {
+  let n = 0;
+  const t0 = performance.now();
+  let t = t0;
+  do {
+    fn();
+    n++;
+    t = performance.now();
+  } while (t - t0 < minMs);
+  return (t - t0) / n;
+}
+
+const specs = {
+  'regex date': { kind: 'regex', pattern: '\\d{4}-\\d{2}-\\d{2}' },
+  'regex sentence': { kind: 'regex', pattern: '(Once|One day), [a-z]{1,8}( [a-z]{1,8}){0,4}\\.' },
+  'schema person': {
+    kind: 'json-schema',
+    schema: {
+      type: 'object',
+      properties: {
+        name: { type: 'string', maxLength: 20 },
+        age: { type: 'integer' },
+        email: { type: 'string', pattern: '^[a-z]+@[a-z]+\\.(com|org)$' },
+        tags: { type: 'array', items: { enum: ['a', 'b', 'c'] }, maxItems: 5 },
+        happy: { type: 'boolean' },
+      },
+      required: ['name', 'age'],
+    },
+  },
+  'schema nested flexible': {
+    kind: 'json-schema',
+    whitespace: { kind: 'flexible', maxRun: 2 },
+    schema: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { x: { type: 'number' }, y: { type: 'number' }, label: { type: ['string', 'null'] } },
+        required: ['x', 'y'],
+      },
+      maxItems: 10,
+    },
+  },
+};
+
+const vocabs = {
+  'tok512 (V=512)': TokenVocabulary.fromBytes(llama2cPieces(join(root, 'models', 'tok512.bin')), [2]),
+  'llama2 (V=32000)': TokenVocabulary.fromBytes(llama2cPieces(join(fixtures, 'llama2', 'tokenizer.bin')), [2]),
+};
+
+// Warm the JIT on a throwaway run so the first row's "cold" numbers measure the algorithm.
+{
+  const warm = new TokenConstraint(compileConstraint(specs['schema person']), vocabs['llama2 (V=32000)']);
+  for (let s = 0; s < 50; s++) {
+    warm.allowedTokens(s);
+    allowedTokensReference(warm, s);
+  }
+}
+
+const rows = [];
+for (const [specName, spec] of Object.entries(specs)) {
+  const compileMs = time(() => compileConstraint(spec), 200);
+  const dfa = compileConstraint(spec);
+  for (const [vocabName, vocab] of Object.entries(vocabs)) {
+    const buildMs = time(() => new TokenConstraint(dfa, vocab), 200);
+    const c = new TokenConstraint(dfa, vocab);
+    // Cold mask: every state once, fresh constraint (no cache).
+    const states = Math.min(dfa.size, 200);
+    let coldMs = 0;
+    {
+      const fresh = new TokenConstraint(dfa, vocab);
+      const t0 = performance.now();
+      for (let s = 0; s < states; s++) fresh.allowedTokens(s);
+      coldMs = (performance.now() - t0) / states;
+    }
+    let refMs = 0;
+    {
+      const t0 = performance.now();
+      for (let s = 0; s < states; s++) allowedTokensReference(c, s);
+      refMs = (performance.now() - t0) / states;
+    }
+    // Cached per-step cost of the processor (mask applied to V logits).
+    const proc = createConstraintProcessor(c);
+    const logits = new Float32Array(vocab.size);
+    const ctx = { history: Int32Array.of(1), promptLength: 1, step: 0 };
+    proc.process(Float32Array.from(logits), ctx);
+    const stepMs = time(() => {
+      logits.fill(0.5);
+      proc.process(logits, ctx);
+    });
+    rows.push({
+      spec: specName,
+      vocab: vocabName,
+      dfaStates: dfa.size,
+      compileMs,
+      tokenIndexMs: buildMs,
+      coldMaskMs: coldMs,
+      referenceMaskMs: refMs,
+      trieSpeedup: refMs / coldMs,
+      cachedStepMs: stepMs,
+    });
+  }
+}
+
+const f = (x) => (x < 0.1 ? x.toFixed(4) : x < 10 ? x.toFixed(3) : x.toFixed(1));
+console.log(`node ${process.version}, ${new Date().toISOString()}`);
+console.log(
+  '| constraint | vocabulary | DFA states | compile ms | token index ms | cold mask ms/state | reference ms/state | trie speed-up | cached step ms |',
+);
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(
+    `| ${r.spec} | ${r.vocab} | ${r.dfaStates} | ${f(r.compileMs)} | ${f(r.tokenIndexMs)} | ${f(r.coldMaskMs)} | ${f(r.referenceMaskMs)} | ${r.trieSpeedup.toFixed(1)}× | ${f(r.cachedStepMs)} |`,
+  );
+}
+const out = process.argv.indexOf('--json');
+if (out > 0)
+  writeFileSync(process.argv[out + 1], JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2));
