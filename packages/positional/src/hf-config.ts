@@ -88,7 +88,7 @@ export function positionalSpecFromHfConfig(config: unknown, options: { role?: 'e
   const c = config as Json;
   const modelType = typeof c.model_type === 'string' ? c.model_type : '';
   const hidden = num(c, 'hidden_size') ?? num(c, 'n_embd') ?? num(c, 'd_model');
-  const heads = num(c, 'num_attention_heads') ?? num(c, 'n_head') ?? num(c, 'num_heads');
+  const heads = num(c, 'num_attention_heads') ?? num(c, 'n_head') ?? num(c, 'n_heads') ?? num(c, 'num_heads');
   const headDim = num(c, 'head_dim') ?? (hidden !== undefined && heads ? hidden / heads : undefined);
   const maxPositions = num(c, 'max_position_embeddings') ?? num(c, 'n_positions');
   const dims: PositionalDims = {

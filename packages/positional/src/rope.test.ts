@@ -1,9 +1,12 @@
 import type { RopeCall, RopeScaling } from '@weft/core';
-import { SpecError, ShapeError, XorShiftRng } from '@weft/core';
+import { ShapeError, SpecError, XorShiftRng } from '@weft/core';
 import { compareArrays, freshSeed, randnF32 } from '@weft/testing';
 import { describe, expect, it } from 'vitest';
 import { applyRope, RopeTable, validateRope } from './rope.js';
 import { applyRopeReference } from './rope-reference.js';
+
+// biome-ignore lint/suspicious/noApproximativeNumericConstant: DeepSeek-V2's config value, not √½
+const DEEPSEEK_MSCALE = 0.707;
 
 // Shapes: x:[T,H,D]; R = rotary dims.
 
@@ -53,7 +56,15 @@ const SCALINGS: readonly (RopeScaling | undefined)[] = [
   { kind: 'linear', factor: 4 },
   { kind: 'dynamic-ntk', factor: 4, originalContext: 64 },
   { kind: 'yarn', factor: 8, originalContext: 128 },
-  { kind: 'yarn', factor: 40, originalContext: 4096, betaFast: 32, betaSlow: 1, mscale: 0.707, mscaleAllDim: 0.707 },
+  {
+    kind: 'yarn',
+    factor: 40,
+    originalContext: 4096,
+    betaFast: 32,
+    betaSlow: 1,
+    mscale: DEEPSEEK_MSCALE,
+    mscaleAllDim: DEEPSEEK_MSCALE,
+  },
   { kind: 'llama3', factor: 8, originalContext: 256, lowFreqFactor: 1, highFreqFactor: 4 },
 ];
 const name = (s: RopeScaling | undefined) => s?.kind ?? 'unscaled';
@@ -215,7 +226,11 @@ describe('RoPE validation', () => {
     ['bad layout', { base: 10000, layout: 'twos' as 'pairs', offset: 0 }, 'layout'],
     ['negative offset', { base: 10000, layout: 'pairs', offset: -1 }, 'offset'],
     ['factor 0', { base: 10000, layout: 'pairs', offset: 0, scaling: { kind: 'linear', factor: 0 } }, 'scaling.factor'],
-    ['factor < 0', { base: 10000, layout: 'pairs', offset: 0, scaling: { kind: 'yarn', factor: -2, originalContext: 4 } }, 'scaling.factor'],
+    [
+      'factor < 0',
+      { base: 10000, layout: 'pairs', offset: 0, scaling: { kind: 'yarn', factor: -2, originalContext: 4 } },
+      'scaling.factor',
+    ],
     [
       'unknown scaling',
       { base: 10000, layout: 'pairs', offset: 0, scaling: { kind: 'longrope', factor: 2 } as unknown as RopeScaling },
@@ -223,7 +238,12 @@ describe('RoPE validation', () => {
     ],
     [
       'llama3 high ≤ low',
-      { base: 10000, layout: 'pairs', offset: 0, scaling: { kind: 'llama3', factor: 8, originalContext: 8192, lowFreqFactor: 4, highFreqFactor: 1 } },
+      {
+        base: 10000,
+        layout: 'pairs',
+        offset: 0,
+        scaling: { kind: 'llama3', factor: 8, originalContext: 8192, lowFreqFactor: 4, highFreqFactor: 1 },
+      },
       'scaling.highFreqFactor',
     ],
     [
