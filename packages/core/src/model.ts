@@ -51,5 +51,10 @@ export interface CausalLM {
   createCache(opts?: { capacity?: number }): KVCache;
   /** Runs `ids` after what `cache` holds, appends to the cache and returns logits. */
   forward(ids: ArrayLike<number>, cache: KVCache, opts?: ForwardOptions): Promise<Float32Array>;
+  /**
+   * Optional: like `forward`, also returning the final (post-norm) hidden states —
+   * [C] for `logits: 'last'`, [T·C] for 'all'. Contrastive search needs it.
+   */
+  forwardWithHidden?(ids: ArrayLike<number>, cache: KVCache, opts?: ForwardOptions): Promise<{ logits: Float32Array; hidden: Float32Array }>;
   dispose(): void;
 }
