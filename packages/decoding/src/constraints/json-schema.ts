@@ -8,8 +8,9 @@
  * JSON escapes, plus `\uXXXX` outside patterns.
  */
 import { SpecError, UnsupportedError } from '@weft/core';
-import { ANY_CHAR, type CharSet, charSetFromRanges, charSetOf, hasChar, subtract } from './charset.js';
+import { ANY_CHAR, type CharSet, charSetFromRanges, charSetOf, EMPTY_SET, hasChar, subtract } from './charset.js';
 import type { ByteDfa } from './dfa.js';
+import { integerRange } from './integer-range.js';
 import { type AutomatonLimits, compileRegexNode } from './regex.js';
 import { alt, EMPTY, literal, optional, type RegexNode, repeat, seq, set, star } from './regex-ast.js';
 import { MAX_REPEAT, parseRegex } from './regex-parse.js';
@@ -30,6 +31,13 @@ export interface JsonSchemaOptions extends AutomatonLimits {
    * unbounded. Bounding it makes every number finish within a known number of bytes.
    */
   readonly maxDigits?: number;
+  /**
+   * How many levels deep one `$ref` may expand inside itself before that branch is cut
+   * (default 3).
+   * Recursive schemas are thereby unrolled to a bounded depth: a cut branch matches nothing,
+   * so recursion must have a way out (an optional property, `minItems: 0`, an `anyOf` branch).
+   */
+  readonly maxRefDepth?: number;
 }
 
 /** A JSON schema object (the subset is checked at compile time). */
@@ -40,7 +48,14 @@ type JsonType = (typeof TYPES)[number];
 
 /** Keywords that only annotate and are ignored. */
 const ANNOTATIONS = new Set(['title', 'description', '$schema', '$id', '$comment', 'default', 'examples', 'deprecated']);
+/** Keywords that hold definitions for `$ref` and do not constrain the value themselves. */
+const CONTAINERS = new Set(['$defs', 'definitions']);
 const SUPPORTED = new Set([
+  '$ref',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
   'type',
   'properties',
   'required',
@@ -70,8 +85,11 @@ export function compileJsonSchema(schema: unknown, options: JsonSchemaOptions = 
 
 /** The regular language of `schema` as a {@link RegexNode} (for composition and tests). */
 export function jsonSchemaToRegex(schema: unknown, options: JsonSchemaOptions = {}): RegexNode {
-  return new SchemaCompiler(options).compile(schema, 'schema', 0);
+  return new SchemaCompiler(options, schema).compile(schema, 'schema', 0);
 }
+
+const NOTHING: RegexNode = set(EMPTY_SET);
+const ignorable = (k: string) => ANNOTATIONS.has(k) || CONTAINERS.has(k);
 
 const isObject = (v: unknown): v is JsonSchema => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -148,7 +166,13 @@ function endsWithAnchor(src: string): boolean {
 class SchemaCompiler {
   private readonly ws: RegexNode;
   private readonly maxDigits: number;
-  constructor(private readonly options: JsonSchemaOptions) {
+  private readonly maxRefDepth: number;
+  private readonly openRefs = new Map<string, number>();
+  constructor(
+    private readonly options: JsonSchemaOptions,
+    private readonly root: unknown,
+  ) {
+    this.maxRefDepth = options.maxRefDepth === undefined ? 3 : nonNegativeInt(options.maxRefDepth, 'maxRefDepth');
     const w = options.whitespace ?? { kind: 'compact' };
     if (w.kind === 'compact') this.ws = EMPTY;
     else if (w.kind === 'flexible') {
@@ -168,7 +192,7 @@ class SchemaCompiler {
 
   compile(schema: unknown, path: string, depth: number): RegexNode {
     if (depth > MAX_DEPTH) throw new SpecError(path, `nesting deeper than ${MAX_DEPTH} levels`, 'flatten the schema');
-    if (schema === true || (isObject(schema) && Object.keys(schema).every((k) => ANNOTATIONS.has(k)))) {
+    if (schema === true || (isObject(schema) && Object.keys(schema).every(ignorable))) {
       throw new UnsupportedError(
         `a schema that allows any JSON value (at ${path})`,
         'give it a `type` (any JSON is not a regular language: it nests without bound)',
@@ -177,13 +201,15 @@ class SchemaCompiler {
     if (schema === false) throw new SpecError(path, 'the schema `false` accepts no value');
     if (!isObject(schema)) throw new SpecError(path, `a schema must be an object, got ${JSON.stringify(schema)}`);
     for (const key of Object.keys(schema)) {
-      if (!SUPPORTED.has(key) && !ANNOTATIONS.has(key)) {
+      if (!SUPPORTED.has(key) && !ignorable(key)) {
         throw new UnsupportedError(`JSON-schema keyword \`${key}\` (at ${path})`, `supported: ${[...SUPPORTED].join(', ')}`);
       }
     }
 
+    if (schema.$ref !== undefined) return this.compileRef(schema, path, depth);
+
     if (schema.anyOf !== undefined) {
-      const siblings = Object.keys(schema).filter((k) => k !== 'anyOf' && !ANNOTATIONS.has(k));
+      const siblings = Object.keys(schema).filter((k) => k !== 'anyOf' && !ignorable(k));
       if (siblings.length > 0) {
         throw new UnsupportedError(
           `\`anyOf\` beside ${siblings.map((s) => `\`${s}\``).join(', ')} (at ${path})`,
@@ -199,6 +225,40 @@ class SchemaCompiler {
 
     const types = this.types(schema, path);
     return alt(...types.map((t) => this.compileType(t, schema, path, depth)));
+  }
+
+  private compileRef(schema: JsonSchema, path: string, depth: number): RegexNode {
+    const siblings = Object.keys(schema).filter((k) => k !== '$ref' && !ignorable(k));
+    if (siblings.length > 0) {
+      throw new UnsupportedError(
+        `\`$ref\` beside ${siblings.map((s) => `\`${s}\``).join(', ')} (at ${path})`,
+        'move them into the referenced schema',
+      );
+    }
+    const ref = schema.$ref;
+    if (typeof ref !== 'string' || !ref.startsWith('#')) {
+      throw new UnsupportedError(
+        `\`$ref\` ${JSON.stringify(ref)} (at ${path})`,
+        'only local references like "#/$defs/name" are supported',
+      );
+    }
+    const open = this.openRefs.get(ref) ?? 0;
+    if (open >= this.maxRefDepth) return NOTHING; // recursion cut: this branch cannot be taken
+    let target: unknown = this.root;
+    const tokens = ref === '#' ? [] : ref.slice(1).split('/').slice(1);
+    if (ref !== '#' && !ref.startsWith('#/'))
+      throw new UnsupportedError(`\`$ref\` ${JSON.stringify(ref)} (at ${path})`, 'use a JSON pointer like "#/$defs/name"');
+    for (const raw of tokens) {
+      const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+      if (!isObject(target) || !(key in target)) throw new SpecError(`${path}.$ref`, `${ref} does not resolve (no "${key}")`);
+      target = target[key];
+    }
+    this.openRefs.set(ref, open + 1);
+    try {
+      return this.compile(target, `${path}.$ref(${ref})`, depth + 1);
+    } finally {
+      this.openRefs.set(ref, open);
+    }
   }
 
   private types(schema: JsonSchema, path: string): JsonType[] {
@@ -232,7 +292,7 @@ class SchemaCompiler {
     const texts = [...new Set(values.map((v) => JSON.stringify(v)))];
     // Other keywords restrict the listed values: keep those the rest of the schema accepts.
     const rest: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(schema)) if (k !== 'enum' && k !== 'const' && !ANNOTATIONS.has(k)) rest[k] = v;
+    for (const [k, v] of Object.entries(schema)) if (k !== 'enum' && k !== 'const' && !ignorable(k)) rest[k] = v;
     let kept = texts;
     if (Object.keys(rest).length > 0) {
       const dfa = compileRegexNode(this.compile(rest, path, depth + 1), this.options, 'schema');
@@ -277,8 +337,12 @@ class SchemaCompiler {
       case 'boolean':
         return alt(literal('true'), literal('false'));
       case 'integer':
-        return this.integer();
+        return this.boundedInteger(schema, path) ?? this.integer();
       case 'number':
+        for (const k of ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']) {
+          if (schema[k] !== undefined)
+            throw new UnsupportedError(`\`${k}\` on type number (at ${path})`, 'bounds are supported on type integer only');
+        }
         return seq(
           this.integer(),
           optional(seq(literal('.'), this.digits())),
@@ -291,6 +355,29 @@ class SchemaCompiler {
       case 'object':
         return this.object(schema, path, depth);
     }
+  }
+
+  /** Integers within minimum/maximum (and the exclusive forms), or undefined if unbounded. */
+  private boundedInteger(schema: JsonSchema, path: string): RegexNode | undefined {
+    const num = (k: string): number | undefined => {
+      const v = schema[k];
+      if (v === undefined) return undefined;
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new SpecError(`${path}.${k}`, `must be a finite number, got ${JSON.stringify(v)}`);
+      return v;
+    };
+    const bounds = [num('minimum'), num('exclusiveMinimum'), num('maximum'), num('exclusiveMaximum')];
+    if (bounds.every((b) => b === undefined)) return undefined;
+    const [min, exMin, max, exMax] = bounds;
+    const los = [min === undefined ? undefined : Math.ceil(min), exMin === undefined ? undefined : Math.floor(exMin) + 1].filter(
+      (x) => x !== undefined,
+    );
+    const his = [max === undefined ? undefined : Math.floor(max), exMax === undefined ? undefined : Math.ceil(exMax) - 1].filter(
+      (x) => x !== undefined,
+    );
+    const lo = los.length > 0 ? Math.max(...los) : undefined;
+    const hi = his.length > 0 ? Math.min(...his) : undefined;
+    return integerRange(lo, hi, `${path}.${min !== undefined || exMin !== undefined ? 'minimum' : 'maximum'}`);
   }
 
   private digits(): RegexNode {

@@ -83,9 +83,9 @@ describe('JSON schema errors (before any compute)', () => {
   });
 
   it.each([
-    [{ type: 'integer', minimum: 0 }, 'minimum'],
+    [{ type: 'integer', multipleOf: 2 }, 'multipleOf'],
     [{ type: 'string', format: 'date' }, 'format'],
-    [{ $ref: '#/defs/a' }, '$ref'],
+    [{ $ref: 'other.json#/a' }, '$ref'],
     [{ oneOf: [{ type: 'null' }] }, 'oneOf'],
     [{ type: 'object', properties: { a: { type: 'null', not: {} } } }, 'not'],
     [{ type: 'string', pattern: 'a', maxLength: 3 }, 'pattern'],
@@ -114,6 +114,34 @@ describe('JSON schema errors (before any compute)', () => {
     expect(() => compileJsonSchema({ type: 'null' }, { whitespace: { kind: 'tabs' } as never })).toThrow(
       expect.objectContaining({ field: 'whitespace.kind' }),
     );
+  });
+
+  it('$ref recursion unrolls to maxRefDepth levels', () => {
+    const tree = SCHEMAS.tree!;
+    const dfa = compileJsonSchema(tree);
+    expect(dfa.matches('{"v":1,"kids":[{"v":2,"kids":[{"v":3}]}]}')).toBe(true); // 3 levels
+    expect(dfa.matches('{"v":1,"kids":[{"v":2,"kids":[{"v":3,"kids":[]}]}]}')).toBe(true); // empty kids need no 4th level
+    const four = '{"v":1,"kids":[{"v":2,"kids":[{"v":3,"kids":[{"v":4}]}]}]}';
+    expect(dfa.matches(four)).toBe(false); // 4th level cut
+    expect(compileJsonSchema(tree, { maxRefDepth: 4 }).matches(four)).toBe(true);
+    expect(() => compileJsonSchema({ $ref: '#/$defs/missing' })).toThrow(expect.objectContaining({ code: 'INVALID_SPEC' }));
+    expect(() => compileJsonSchema({ $ref: 'http://x/y.json' })).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
+    // Recursion with no way out is an empty language.
+    expect(() =>
+      compileJsonSchema({ $defs: { a: { type: 'array', items: { $ref: '#/$defs/a' }, minItems: 1 } }, $ref: '#/$defs/a' }),
+    ).toThrow(/empty language/);
+  });
+
+  it('integer bounds', () => {
+    const dfa = compileJsonSchema({ type: 'integer', minimum: 2.5, exclusiveMaximum: 10 });
+    for (let x = -20; x <= 20; x++) expect(dfa.matches(String(x)), String(x)).toBe(x >= 3 && x < 10);
+    expect(() => compileJsonSchema({ type: 'integer', minimum: 5, maximum: 4 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_SPEC' }),
+    );
+    expect(() => compileJsonSchema({ type: 'integer', minimum: '1' })).toThrow(
+      expect.objectContaining({ field: 'schema.minimum' }),
+    );
+    expect(() => compileJsonSchema({ type: 'number', minimum: 0 })).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }));
   });
 
   it('maxDigits bounds numbers', () => {

@@ -42,4 +42,23 @@ export const SCHEMAS: Record<string, Record<string, unknown>> = {
   enumMixed: { enum: [1, 'two', [3], { four: 4 }, true] },
   constWithType: { type: 'string', enum: ['x', 1, 'yy', 'z'], maxLength: 1 },
   text: { type: 'string', minLength: 2, maxLength: 6 },
+  bounded: {
+    type: 'array',
+    items: { type: 'integer', minimum: -5, exclusiveMaximum: 120 },
+    minItems: 2,
+    maxItems: 2,
+  },
+  tree: {
+    $defs: {
+      node: {
+        type: 'object',
+        properties: {
+          v: { type: 'integer', minimum: 0, maximum: 9 },
+          kids: { type: 'array', items: { $ref: '#/$defs/node' }, maxItems: 2 },
+        },
+        required: ['v'],
+      },
+    },
+    $ref: '#/$defs/node',
+  },
 };

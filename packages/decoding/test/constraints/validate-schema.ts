@@ -1,11 +1,26 @@
 /** A small validator for the JSON-schema subset the constraints support (test-only). */
-export function validate(value: unknown, schema: Record<string, unknown>): boolean {
-  if (schema.anyOf) return (schema.anyOf as Record<string, unknown>[]).some((s) => validate(value, s));
+export function validate(value: unknown, schema: Record<string, unknown>, root: Record<string, unknown> = schema): boolean {
+  if (typeof schema.$ref === 'string') {
+    let target: unknown = root;
+    for (const key of schema.$ref
+      .slice(2)
+      .split('/')
+      .filter((k) => k !== ''))
+      target = (target as Record<string, unknown>)[key];
+    return validate(value, target as Record<string, unknown>, root);
+  }
+  if (schema.anyOf) return (schema.anyOf as Record<string, unknown>[]).some((s) => validate(value, s, root));
   if (schema.const !== undefined && !deepEqual(value, schema.const)) return false;
   if (schema.enum !== undefined && !(schema.enum as unknown[]).some((v) => deepEqual(value, v))) return false;
   if (schema.type !== undefined) {
     const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
     if (!types.some((t) => hasType(value, t))) return false;
+  }
+  if (typeof value === 'number') {
+    if (typeof schema.minimum === 'number' && value < schema.minimum) return false;
+    if (typeof schema.maximum === 'number' && value > schema.maximum) return false;
+    if (typeof schema.exclusiveMinimum === 'number' && value <= schema.exclusiveMinimum) return false;
+    if (typeof schema.exclusiveMaximum === 'number' && value >= schema.exclusiveMaximum) return false;
   }
   if (typeof value === 'string') {
     const n = [...value].length;
@@ -16,14 +31,14 @@ export function validate(value: unknown, schema: Record<string, unknown>): boole
   if (Array.isArray(value)) {
     if (typeof schema.minItems === 'number' && value.length < schema.minItems) return false;
     if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) return false;
-    if (schema.items && !value.every((v) => validate(v, schema.items as Record<string, unknown>))) return false;
+    if (schema.items && !value.every((v) => validate(v, schema.items as Record<string, unknown>, root))) return false;
   }
   if (isPlainObject(value)) {
     const props = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
     for (const r of (schema.required ?? []) as string[]) if (!(r in value)) return false;
     for (const [k, v] of Object.entries(value)) {
       if (k in props) {
-        if (!validate(v, props[k]!)) return false;
+        if (!validate(v, props[k]!, root)) return false;
       } else if (schema.additionalProperties === false) return false;
     }
   }
