@@ -35,6 +35,17 @@ export interface LlamaWeights {
 export interface LlamaForwardOptions extends ForwardOptions {
   /** Receives attention probabilities per layer: probs [H, T, S]. */
   readonly captureAttention?: (layer: number, probs: Float32Array, shape: readonly [number, number, number]) => void;
+  /** Keep each layer's output residual stream ([T,C], or the last row) for {@link LlamaModel.forwardDetailed}. */
+  readonly keepResiduals?: boolean;
+}
+
+/** Everything {@link LlamaModel.forwardDetailed} returns. */
+export interface ForwardDetails {
+  readonly logits: Float32Array;
+  /** Final-norm hidden states. */
+  readonly hidden: Float32Array;
+  /** Residual stream after each layer (empty unless `keepResiduals`). */
+  readonly residuals: Float32Array[];
 }
 
 /** The cache of a Llama model: one state per layer plus the shared length. */
@@ -107,7 +118,7 @@ export class LlamaModel implements CausalLM {
     );
   }
 
-  private run(ids: ArrayLike<number>, cache: KVCache, opts: LlamaForwardOptions): { logits: Tensor; hidden: Tensor } {
+  private run(ids: ArrayLike<number>, cache: KVCache, opts: LlamaForwardOptions): { logits: Tensor; hidden: Tensor; residuals: Tensor[] } {
     if (!(cache instanceof LlamaCache)) throw new UnsupportedError('a KV cache from another model', 'use model.createCache()');
     cache.check();
     const T = ids.length;
@@ -120,7 +131,9 @@ export class LlamaModel implements CausalLM {
     const idArray = Int32Array.from(ids as ArrayLike<number>);
     for (const id of idArray) if (!(id >= 0 && id < V)) throw new OutOfRangeError(`token id ${id} outside the vocabulary [0, ${V})`);
     const b = this.backend;
+    const all = opts.logits === 'all';
     const out = b.tidy(() => {
+      const residuals: Tensor[] = [];
       let x = b.gather(this.weights.embedding, idArray);
       this.weights.layers.forEach((layer, l) => {
         const capture = opts.captureAttention;
@@ -133,10 +146,10 @@ export class LlamaModel implements CausalLM {
         x = b.add(x, layer.attention.forward(h, cache.layerStates[l]!, ctx));
         const g = b.rmsNorm(x, layer.ffnNorm, this.normEps);
         x = b.add(x, b.matmul(b.swiglu(b.matmul(g, layer.w1), b.matmul(g, layer.w3)), layer.w2));
+        if (opts.keepResiduals) residuals.push(all ? x : b.sliceRows(x, T - 1, 1));
       });
-      const all = opts.logits === 'all';
       const hidden = b.rmsNorm(all ? x : b.sliceRows(x, T - 1, 1), this.weights.finalNorm, this.normEps);
-      return { logits: b.matmul(hidden, this.weights.classifier), hidden };
+      return { logits: b.matmul(hidden, this.weights.classifier), hidden, residuals };
     });
     cache.advance(T);
     return out;
@@ -144,8 +157,9 @@ export class LlamaModel implements CausalLM {
 
   async forward(ids: ArrayLike<number>, cache: KVCache, opts: LlamaForwardOptions = {}): Promise<Float32Array> {
     throwIfAborted(opts.signal);
-    const { logits, hidden } = this.run(ids, cache, opts);
+    const { logits, hidden, residuals } = this.run(ids, cache, opts);
     hidden.dispose();
+    for (const r of residuals) r.dispose();
     try {
       return (await this.backend.read(logits)) as Float32Array;
     } finally {
@@ -155,14 +169,45 @@ export class LlamaModel implements CausalLM {
 
   /** Like forward, also returning the final-norm hidden states ([C] or [T·C]). */
   async forwardWithHidden(ids: ArrayLike<number>, cache: KVCache, opts: LlamaForwardOptions = {}): Promise<{ logits: Float32Array; hidden: Float32Array }> {
+    const { logits, hidden } = await this.forwardDetailed(ids, cache, opts);
+    return { logits, hidden };
+  }
+
+  /** Forward returning logits, final hidden states and (with `keepResiduals`) every layer's residual. */
+  async forwardDetailed(ids: ArrayLike<number>, cache: KVCache, opts: LlamaForwardOptions = {}): Promise<ForwardDetails> {
     throwIfAborted(opts.signal);
-    const { logits, hidden } = this.run(ids, cache, opts);
+    const { logits, hidden, residuals } = this.run(ids, cache, opts);
+    const tensors = [logits, hidden, ...residuals];
     try {
-      const [l, h] = await Promise.all([this.backend.read(logits), this.backend.read(hidden)]);
-      return { logits: l as Float32Array, hidden: h as Float32Array };
+      const data = (await Promise.all(tensors.map((t) => this.backend.read(t)))) as Float32Array[];
+      return { logits: data[0]!, hidden: data[1]!, residuals: data.slice(2) };
     } finally {
-      logits.dispose();
-      hidden.dispose();
+      for (const t of tensors) t.dispose();
+    }
+  }
+
+  /**
+   * Logit lens (nostalgebraist 2020): decodes each layer's residual stream through the final
+   * norm and the classifier, showing what the model "would say" after every layer.
+   * Returns, per layer, the top-k token ids and their probabilities at the last position.
+   */
+  async logitLens(ids: ArrayLike<number>, topK = 5): Promise<{ layer: number; ids: number[]; probs: number[] }[]> {
+    const cache = this.createCache({ capacity: Math.max(ids.length, 1) });
+    try {
+      const { residuals } = await this.forwardDetailed(ids, cache, { keepResiduals: true });
+      const b = this.backend;
+      const C = this.config.dim;
+      const result: { layer: number; ids: number[]; probs: number[] }[] = [];
+      for (let l = 0; l < residuals.length; l++) {
+        const logitsT = b.tidy(() => b.softmax(b.matmul(b.rmsNorm(b.fromHost(residuals[l]!, [1, C]), this.weights.finalNorm, this.normEps), this.weights.classifier)));
+        const probs = (await b.read(logitsT)) as Float32Array;
+        logitsT.dispose();
+        const order = Array.from(probs.keys()).sort((a, c) => probs[c]! - probs[a]! || a - c).slice(0, topK);
+        result.push({ layer: l, ids: order, probs: order.map((i) => probs[i]!) });
+      }
+      return result;
+    } finally {
+      cache.dispose();
     }
   }
 

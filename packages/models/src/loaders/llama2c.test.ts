@@ -118,3 +118,42 @@ describe('llama2.c stories260K', () => {
     expect(cache.length).toBe(0);
   });
 });
+
+describe('interpretability hooks', () => {
+  it('logit lens: the last layer agrees with the model output; residuals have one row', async () => {
+    const model = loadLlama2c(modelBytes);
+    const ids = tok.encode('Once upon a time');
+    const lens = await model.logitLens(ids, 3);
+    expect(lens).toHaveLength(5);
+    const cache = model.createCache();
+    const logits = await model.forward(ids, cache);
+    expect(lens[4]!.ids[0]).toBe(argmax(logits));
+    for (const l of lens) {
+      expect(l.probs[0]!).toBeGreaterThanOrEqual(l.probs[1]!);
+      expect(l.probs[0]!).toBeLessThanOrEqual(1);
+    }
+    const d = await model.forwardDetailed([1], model.createCache(), { keepResiduals: true });
+    expect(d.residuals.map((r) => r.length)).toEqual([64, 64, 64, 64, 64]);
+    expect(d.hidden.length).toBe(64);
+  });
+
+  it('captures attention probabilities per layer and head only when asked', async () => {
+    const model = loadLlama2c(modelBytes);
+    const seen: [number, readonly number[]][] = [];
+    await model.forward([1, 403, 407], model.createCache(), {
+      captureAttention: (layer, probs, shape) => {
+        seen.push([layer, shape]);
+        // each query row is a distribution over the visible keys
+        const [H, T, S] = shape;
+        for (let h = 0; h < H; h++)
+          for (let t = 0; t < T; t++) {
+            let s = 0;
+            for (let j = 0; j < S; j++) s += probs[(h * T + t) * S + j]!;
+            expect(s).toBeCloseTo(1, 5);
+          }
+      },
+    });
+    expect(seen.map(([l]) => l)).toEqual([0, 1, 2, 3, 4]);
+    expect(seen[0]![1]).toEqual([8, 3, 3]);
+  });
+});
