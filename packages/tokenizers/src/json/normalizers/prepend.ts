@@ -1,0 +1,17 @@
+import type { Aligned, Normalizer } from './types.js';
+
+/** tokenizer.json `Prepend`: puts `prepend` before any non-empty text. */
+export class Prepend implements Normalizer {
+  readonly type = 'Prepend';
+  constructor(readonly prepend: string) {}
+  normalize(text: string): string {
+    return text.length === 0 ? text : this.prepend + text;
+  }
+  normalizeAligned(input: Aligned): Aligned {
+    if (input.text.length === 0) return input;
+    const s = input.starts[0]!;
+    const starts = new Array<number>(this.prepend.length).fill(s).concat(input.starts);
+    const ends = new Array<number>(this.prepend.length).fill(s).concat(input.ends);
+    return { text: this.prepend + input.text, starts, ends };
+  }
+}
