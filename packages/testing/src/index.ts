@@ -5,3 +5,4 @@
 export * from './random.js';
 export * from './compare.js';
 export * from './fixtures.js';
+export * from './conformance/index.js';

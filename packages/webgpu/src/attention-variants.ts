@@ -1,10 +1,12 @@
-import { type AttentionCall, type AttentionSpec, UnsupportedError } from '@weft/core';
-import type { Dims } from './attention.js';
+import { patternOf } from '@weft/attention';
+import type { AttentionSpec } from '@weft/core';
 
-/** Reference visibility predicate of a masked variant, evaluated on the host for the bitmask path. */
-export function hostAllows(spec: AttentionSpec, d: Dims, call: AttentionCall): (qPos: number, kPos: number) => boolean {
-  void d;
-  void call;
+/**
+ * Reference visibility predicate of a masked softmax variant, evaluated on the host for the
+ * bitmask path: the sparse patterns come from @weft/attention itself (so block-sparse's
+ * seeded random blocks, Longformer's globals and dilation match the reference exactly).
+ */
+export function hostAllows(spec: AttentionSpec, kvLength: number): (qPos: number, kPos: number) => boolean {
   switch (spec.kind) {
     case 'full':
     case 'flash': {
@@ -17,11 +19,8 @@ export function hostAllows(spec: AttentionSpec, d: Dims, call: AttentionCall): (
         return true;
       };
     }
-    case 'sliding-window': {
-      const sinks = spec.sinks ?? 0;
-      return (qp, kp) => kp <= qp && (qp - kp < spec.window || kp < sinks);
-    }
     default:
-      throw new UnsupportedError(`attention kind '${spec.kind}' on WebGPU`, 'use the CPU backend for this variant');
+      // sliding-window, dilated, global-local, block-sparse (throws SpecError for other kinds)
+      return patternOf(spec, kvLength).allows;
   }
 }

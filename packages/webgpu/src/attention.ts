@@ -1,9 +1,12 @@
-import { type AttentionCall, SpecError, UnsupportedError } from '@weft/core';
+import { favorFeatures, validateAttentionSpec } from '@weft/attention';
+import { type AttentionCall, type AttentionSpec, ShapeError, SpecError, UnsupportedError } from '@weft/core';
 import { hostAllows } from './attention-variants.js';
 import { alibiSlopes, t5BiasFn } from './bias.js';
 import { CHUNK, combineWgsl, splitKey, splitWgsl } from './kernels/attention-decode.js';
 import { flashKey, flashTile, flashWgsl } from './kernels/attention-flash.js';
+import { featuresWgsl, weightedKey, weightedWgsl } from './kernels/attention-linear.js';
 import { type GpuBias, type GpuMask, usesAux } from './kernels/attention-mask.js';
+import { BLOCK_MEANS_WGSL } from './kernels/block-means.js';
 import { Params, type Runtime } from './runtime.js';
 
 /** Shape legend: q:[T,H,D], k,v:[S,Hkv,D] (S cache slots, kvLength valid), out:[T,H,D]. */
@@ -41,6 +44,7 @@ function maskOf(call: AttentionCall, d: Dims): GpuMask | null {
 }
 
 function validate(call: AttentionCall, d: Dims): void {
+  validateAttentionSpec(call.spec, d);
   if (d.Hkv <= 0 || d.H % d.Hkv !== 0)
     throw new SpecError(
       'kvHeads',
@@ -94,7 +98,7 @@ function f32bits(x: number): number {
   return U[0]!;
 }
 
-/** Runs one Backend.attention call on the GPU. */
+/** Runs one Backend.attention call on the GPU: the variant's factory. */
 export function runAttention(
   rt: Runtime,
   d: Dims,
@@ -113,37 +117,96 @@ export function runAttention(
       'run interpretability passes on the CPU backend (createCpuBackend()), which calls call.capture',
     );
   }
-  const { T, H, D } = d;
-  if (T === 0) return;
-  const aux: number[] = [];
-  let mask = maskOf(call, d);
-  let words = 0;
-  if (!mask) {
-    // host bitmask from the reference predicate (and the padding mask)
-    const allows = hostAllows(call.spec, d, call);
-    words = Math.max(1, Math.ceil(call.kvLength / 32));
-    const bits = new Uint32Array(T * words);
-    for (let t = 0; t < T; t++) {
-      const qp = call.queryOffset + t;
-      for (let s = 0; s < call.kvLength; s++) {
-        if ((!call.keyMask || call.keyMask[s] !== 0) && allows(qp, s)) bits[t * words + (s >> 5)]! |= 1 << (s & 31);
+  if (d.T === 0) return;
+  const spec = call.spec;
+  switch (spec.kind) {
+    case 'linear':
+      return runLinear(rt, d, call, spec, q, k, v, out, upload, scratch);
+    case 'transient-global':
+      return runTransientGlobal(rt, d, call, spec, q, k, v, out, upload, scratch);
+    case 'mla': {
+      if (d.Hkv !== 1)
+        throw new SpecError('kvHeads', `MLA's latent cache is shared by all heads: expected 1 kv head, got ${d.Hkv}`);
+      if (d.D !== spec.latentDim + spec.ropeDim) {
+        throw new ShapeError(
+          'mla attention',
+          `head dim ${d.D} ≠ latentDim + ropeDim = ${spec.latentDim + spec.ropeDim}`,
+          'pass absorbed queries [T,H,r+dr] and cache rows [S,1,r+dr]',
+        );
       }
+      if (call.scale === undefined)
+        throw new SpecError(
+          'scale',
+          'MLA needs call.scale = 1/sqrt(nopeDim + ropeDim)',
+          'the default 1/sqrt(D) would use the latent width',
+        );
+      // latent values are the first latentDim columns of the cache rows [c ; kr]
+      const causal: AttentionCall = { ...call, spec: { kind: 'flash', mask: { kind: 'causal' } } };
+      return runSoftmax(rt, d, causal, q, k, k, out, upload, scratch, maskOf(causal, d), spec.latentDim);
     }
-    for (const w of bits) aux.push(w);
-    mask = { kind: 'bits', words };
+    default:
+      return runSoftmax(rt, d, call, q, k, v, out, upload, scratch, maskOf(call, d), d.D);
   }
-  const bias = biasOf(call, d, aux);
-  const auxBuf = usesAux(mask, bias) ? upload(new Uint32Array(aux.length ? aux : [0])) : null;
+}
+
+/** Host bitmask [T, words] of which keys each query row may see (reference predicate + padding). */
+function bitsOf(
+  call: AttentionCall,
+  T: number,
+  kvLength: number,
+  allows: (qPos: number, kPos: number) => boolean,
+  aux: number[],
+): GpuMask {
+  const words = Math.max(1, Math.ceil(kvLength / 32));
+  const bits = new Uint32Array(T * words);
+  for (let t = 0; t < T; t++) {
+    const qp = call.queryOffset + t;
+    for (let s = 0; s < kvLength; s++) {
+      if ((!call.keyMask || s >= call.keyMask.length || call.keyMask[s] !== 0) && allows(qp, s))
+        bits[t * words + (s >> 5)]! |= 1 << (s & 31);
+    }
+  }
+  for (const w of bits) aux.push(w);
+  return { kind: 'bits', words };
+}
+
+function baseParams(d: Dims, call: AttentionCall, mask: GpuMask, bias: GpuBias, vlim: number): Params {
   const p = new Params(16);
-  p.u.set([T, H, d.Hkv, D, call.kvLength, call.queryOffset]);
-  p.f[6] = call.scale ?? 1 / Math.sqrt(D);
-  p.u[7] = words;
+  p.u.set([d.T, d.H, d.Hkv, d.D, call.kvLength, call.queryOffset]);
+  p.f[6] = call.scale ?? 1 / Math.sqrt(d.D);
+  p.u[7] = mask.kind === 'bits' ? mask.words : 0;
   const spec = call.spec;
   p.u[8] = (spec.kind === 'full' || spec.kind === 'flash') && spec.mask?.kind === 'prefix' ? spec.mask.prefixLength : 0;
   p.u[9] = mask.kind === 'analytic' ? (mask.window ?? 0) : 0;
   p.u[10] = mask.kind === 'analytic' ? (mask.sinks ?? 0) : 0;
   p.u[11] = bias.kind === 'relative' ? bias.rel0 : 0;
   p.u[12] = bias.kind === 'none' ? 0 : bias.offset;
+  p.u[15] = vlim;
+  return p;
+}
+
+/** Softmax attention with an analytic or host-bitmask mask: split-K for few rows, flash otherwise. */
+function runSoftmax(
+  rt: Runtime,
+  d: Dims,
+  call: AttentionCall,
+  q: GPUBuffer,
+  k: GPUBuffer,
+  v: GPUBuffer,
+  out: GPUBuffer,
+  upload: Upload,
+  scratch: Scratch,
+  analytic: GpuMask | null,
+  vlim: number,
+  allows?: (qPos: number, kPos: number) => boolean,
+): void {
+  const { T, H, D } = d;
+  const aux: number[] = [];
+  const mask = analytic ?? bitsOf(call, T, call.kvLength, allows ?? hostAllows(call.spec, call.kvLength), aux);
+  const bias = biasOf(call, d, aux);
+  const auxBuf = usesAux(mask, bias) ? upload(new Uint32Array(aux.length ? aux : [0])) : null;
+  const p = baseParams(d, call, mask, bias, vlim);
+  const extra = auxBuf ? [auxBuf] : [];
   if (T <= SPLIT_MAX_T) {
     // visible keys start at the window's left edge when nothing before it can be seen
     let start = 0;
@@ -155,11 +218,10 @@ export function runAttention(
     p.u[14] = chunks;
     const direct = chunks === 1;
     const pipe = rt.pipelines.get(splitKey(D, mask, bias, direct), () => splitWgsl(D, mask, bias, direct));
-    const extra = auxBuf ? [auxBuf] : [];
     if (direct) rt.dispatch(pipe, p, [q, k, v, out, ...extra], [1, H, T]);
     else {
       const part = scratch(T * H * chunks * (D + 2));
-      rt.dispatch(pipe, p, [q, k, v, out, part, ...extra], [chunks, H, T]);
+      rt.dispatch(pipe, p, [q, k, v, part, ...extra], [chunks, H, T]);
       rt.dispatch(
         rt.pipelines.get(`combine:${D}`, () => combineWgsl(D)),
         p,
@@ -170,6 +232,113 @@ export function runAttention(
   } else {
     const B = flashTile(D);
     const pipe = rt.pipelines.get(flashKey(D, mask, bias), () => flashWgsl(D, mask, bias));
-    rt.dispatch(pipe, p, [q, k, v, out, ...(auxBuf ? [auxBuf] : [])], [Math.ceil(T / B), H]);
+    rt.dispatch(pipe, p, [q, k, v, out, ...extra], [Math.ceil(T / B), H]);
   }
+}
+
+type LinearSpec = Extract<AttentionSpec, { kind: 'linear' }>;
+type TransientSpec = Extract<AttentionSpec, { kind: 'transient-global' }>;
+
+/** elu+1 / FAVOR+ linear attention: features on the GPU, then the normalised weighted sum. */
+function runLinear(
+  rt: Runtime,
+  d: Dims,
+  call: AttentionCall,
+  spec: LinearSpec,
+  q: GPUBuffer,
+  k: GPUBuffer,
+  v: GPUBuffer,
+  out: GPUBuffer,
+  upload: Upload,
+  scratch: Scratch,
+): void {
+  if (call.bias)
+    throw new UnsupportedError(
+      "positional bias with 'linear' attention",
+      'linear attention has no logits to bias; use RoPE or none',
+    );
+  const { T, H, Hkv, D } = d;
+  const L = call.kvLength;
+  const scale = call.scale ?? 1 / Math.sqrt(D);
+  const fm = spec.featureMap;
+  const kind = fm === 'elu+1' ? 'elu+1' : 'favor+';
+  const m = fm === 'elu+1' ? D : fm.features;
+  if (fm !== 'elu+1' && (!Number.isInteger(m) || m <= 0 || m > 1024))
+    throw new SpecError('featureMap.features', `must be an integer in [1, 1024], got ${m}`);
+  const omega = fm === 'elu+1' ? null : upload(Float32Array.from(favorFeatures(D, m, fm.seed, 0)));
+  const fq = scratch(T * H * m);
+  const fk = scratch(Math.max(1, L * Hkv * m));
+  for (const [x, f, rows, isQuery] of [
+    [q, fq, T * H, true],
+    [k, fk, L * Hkv, false],
+  ] as const) {
+    if (rows === 0) continue;
+    const p = new Params(4);
+    p.u.set([rows, D, m]);
+    p.f[3] = Math.sqrt(scale);
+    const pipe = rt.pipelines.get(`features:${kind}:${isQuery}`, () => featuresWgsl(kind, isQuery));
+    rt.dispatch(pipe, p, omega ? [x, f, omega] : [x, f], [Math.ceil(rows / 64)]);
+  }
+  const aux: number[] = [];
+  const causal = spec.causal ?? true;
+  const mask: GpuMask = call.keyMask
+    ? bitsOf(call, T, L, causal ? (qp, kp) => kp <= qp : () => true, aux)
+    : { kind: 'analytic', mask: { kind: causal ? 'causal' : 'bidirectional' } };
+  const auxBuf = mask.kind === 'bits' ? upload(new Uint32Array(aux)) : null;
+  const p = baseParams(d, call, mask, { kind: 'none' }, D);
+  const pipe = rt.pipelines.get(weightedKey(m, D, mask), () => weightedWgsl(m, D, mask));
+  rt.dispatch(pipe, p, auxBuf ? [fq, fk, v, out, auxBuf] : [fq, fk, v, out], [1, H, T]);
+}
+
+/**
+ * LongT5 transient global: keys/values augmented with one mean row per block of `block`
+ * positions, then softmax attention over [tokens; summaries] with the local-window +
+ * visible-summary mask (mirrors @weft/attention's referenceTransientGlobal).
+ */
+function runTransientGlobal(
+  rt: Runtime,
+  d: Dims,
+  call: AttentionCall,
+  spec: TransientSpec,
+  q: GPUBuffer,
+  k: GPUBuffer,
+  v: GPUBuffer,
+  out: GPUBuffer,
+  upload: Upload,
+  scratch: Scratch,
+): void {
+  if (call.bias)
+    throw new UnsupportedError(
+      "positional bias with 'transient-global' attention",
+      'use RoPE or no positional bias with this variant',
+    );
+  if (call.keyMask)
+    throw new UnsupportedError("keyMask with 'transient-global' attention", 'pack sequences without padding for this variant');
+  if (!Number.isInteger(spec.block) || spec.block <= 0)
+    throw new SpecError('block', `must be a positive integer, got ${spec.block}`);
+  if (!Number.isInteger(spec.window) || spec.window <= 0)
+    throw new SpecError('window', `must be a positive integer, got ${spec.window}`);
+  const L = call.kvLength;
+  const row = d.Hkv * d.D;
+  const nb = Math.ceil(L / spec.block);
+  const causal = spec.causal ?? true;
+  const aug = [scratch(Math.max(1, (L + nb) * row)), scratch(Math.max(1, (L + nb) * row))] as const;
+  [k, v].forEach((src, i) => {
+    if (L === 0) return;
+    rt.copy(src, 0, aug[i]!, 0, L * row * 4);
+    const p = new Params(4);
+    p.u.set([L, row, spec.block, nb]);
+    rt.dispatch(
+      rt.pipelines.get('block-means', () => BLOCK_MEANS_WGSL),
+      p,
+      [src, aug[i]!],
+      [Math.ceil((nb * row) / 64)],
+    );
+  });
+  const blocks = causal ? Math.floor(L / spec.block) : nb;
+  const visible = (qPos: number) => (causal ? Math.min(blocks, Math.floor((qPos + 1) / spec.block)) : blocks);
+  const allows = (qPos: number, j: number) =>
+    j < L ? !(causal && j > qPos) && Math.abs(qPos - j) < spec.window : j - L < visible(qPos);
+  const augCall: AttentionCall = { ...call, kvLength: L + nb, scale: call.scale ?? 1 / Math.sqrt(d.D) };
+  runSoftmax(rt, { ...d, S: L + nb }, augCall, q, aug[0], aug[1], out, upload, scratch, null, d.D, allows);
 }

@@ -15,9 +15,8 @@ function io(mask: GpuMask, bias: GpuBias, direct: boolean): string {
 @group(0) @binding(1) var<storage, read> q: array<f32>;
 @group(0) @binding(2) var<storage, read> k: array<f32>;
 @group(0) @binding(3) var<storage, read> v: array<f32>;
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
-${direct ? '' : '@group(0) @binding(5) var<storage, read_write> part: array<f32>;'}
-${usesAux(mask, bias) ? `@group(0) @binding(${direct ? 5 : 6}) var<storage, read> aux: array<u32>;` : ''}
+@group(0) @binding(4) var<storage, read_write> ${direct ? 'out' : 'part'}: array<f32>;
+${usesAux(mask, bias) ? '@group(0) @binding(5) var<storage, read> aux: array<u32>;' : ''}
 ${maskWgsl(mask, bias)}`;
 }
 
@@ -84,7 +83,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
     ${
       direct
-        ? 'out[(t * p.h + h) * D + d] = select(0.0, o / l, l > 0.0);'
+        ? 'out[(t * p.h + h) * D + d] = select(0.0, o / l, l > 0.0 && d < p.vlim);'
         : `let row = (t * p.h + h) * p.chunks + c;
     part[row * (D + 2u) + 2u + d] = o;`
     }
@@ -126,7 +125,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       let m = part[(first + c) * (D + 2u)];
       if (m > NEG) { o += exp(m - mx) * part[(first + c) * (D + 2u) + 2u + d]; }
     }
-    out[row * D + d] = select(0.0, o / l, l > 0.0);
+    out[row * D + d] = select(0.0, o / l, l > 0.0 && d < p.vlim);
   }
 }`;
 }

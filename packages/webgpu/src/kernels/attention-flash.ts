@@ -125,7 +125,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let inv = select(0.0, 1.0 / l, l > 0.0);
     for (var c = 0u; c < ${acc}u; c++) {
       let d = j + c * B;
-      if (d < D) { out[(t * p.h + h) * D + d] = o[c] * inv; }
+      if (d < D) { out[(t * p.h + h) * D + d] = select(0.0, o[c] * inv, d < p.vlim); }
     }
   }
 }`;

@@ -98,5 +98,5 @@ export const ATTENTION_PARAMS = `struct P {
   t: u32, h: u32, hkv: u32, d: u32,
   kv_len: u32, q_off: u32, scale: f32, words: u32,
   prefix: u32, window: u32, sinks: u32, rel0: u32,
-  bias_off: u32, chunk: u32, chunks: u32, _pad: u32,
+  bias_off: u32, chunk: u32, chunks: u32, vlim: u32,
 }`;

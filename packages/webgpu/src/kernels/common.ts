@@ -24,7 +24,7 @@ fn ld4_${name}(i: u32) -> vec4<f32> { return ${name}[i >> 2u]; }`
 fn ld4_${name}(i: u32) -> vec4<f32> { return vec4<f32>(${name}[i], ${name}[i + 1u], ${name}[i + 2u], ${name}[i + 3u]); }`;
     case 'f16':
       return `fn ld_${name}(i: u32) -> f32 { return unpack2x16float(${name}[i >> 1u])[i & 1u]; }
-fn ld4_${name}(i: u32) -> vec4<f32> { let w = i >> 1u; return vec4<f32>(unpack2x16float(${name}[w]), unpack2x16float(${name}[w + 1u])); }`;
+fn ld4_${name}(i: u32) -> vec4<f32> { let wi = i >> 1u; return vec4<f32>(unpack2x16float(${name}[wi]), unpack2x16float(${name}[wi + 1u])); }`;
     case 'bf16':
       return `fn ld_${name}(i: u32) -> f32 { return bitcast<f32>(((${name}[i >> 1u] >> ((i & 1u) * 16u)) & 0xffffu) << 16u); }
 fn ld4_${name}(i: u32) -> vec4<f32> { let a = ${name}[i >> 1u]; let b = ${name}[(i >> 1u) + 1u];
@@ -68,9 +68,9 @@ function bytes(name: string): string {
   return `fn byte_${name}(o: u32) -> u32 { return (${name}[o >> 2u] >> ((o & 3u) * 8u)) & 0xffu; }
 fn half_${name}(h: u32) -> f32 { return unpack2x16float(${name}[h >> 1u])[h & 1u]; }
 fn word2_${name}(o: u32) -> u32 {
-  let w = o >> 2u;
-  if ((o & 3u) == 0u) { return ${name}[w]; }
-  return (${name}[w] >> 16u) | (${name}[w + 1u] << 16u);
+  let wo = o >> 2u;
+  if ((o & 3u) == 0u) { return ${name}[wo]; }
+  return (${name}[wo] >> 16u) | (${name}[wo + 1u] << 16u);
 }`;
 }
 

@@ -1,0 +1,32 @@
+import { attendReference } from '@weft/attention';
+import { createCpuBackend } from '@weft/cpu';
+import { applyRopeReference } from '@weft/positional';
+import { type ConformanceReferences, conformanceCases, freshSeed } from '@weft/testing';
+import { describe, expect, it } from 'vitest';
+import { gpuBackend } from './gpu.js';
+
+const refs: ConformanceReferences = { attention: attendReference, rope: applyRopeReference };
+const cases = conformanceCases();
+
+describe('conformance: cpu', () => {
+  const cpu = createCpuBackend();
+  for (const c of cases) {
+    it(c.name, async () => {
+      const seed = freshSeed();
+      const r = await c.run(cpu, refs, seed);
+      expect(r.ok, `${r.message} (WEFT_SEED=${seed})`).toBe(true);
+    });
+  }
+});
+
+describe('conformance: webgpu', async () => {
+  const gpu = await gpuBackend();
+  for (const c of cases) {
+    it.skipIf(typeof gpu === 'string')(c.name, async () => {
+      if (typeof gpu === 'string') return;
+      const seed = freshSeed();
+      const r = await c.run(gpu, refs, seed);
+      expect(r.ok, `${r.message} (WEFT_SEED=${seed})`).toBe(true);
+    });
+  }
+});
