@@ -28,3 +28,17 @@ export async function forwardChecked(
 export function isAbort(err: unknown): boolean {
   return err instanceof AbortError || (err instanceof Error && err.name === 'AbortError' && !(err instanceof WeftError));
 }
+
+/** Runs an engine call with the same abort handling as {@link forwardChecked}. */
+export async function guarded<T>(signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
+  throwIfAborted(signal);
+  let out: T;
+  try {
+    out = await run();
+  } catch (err) {
+    if (signal?.aborted && !(err instanceof AbortError)) throw new AbortError(signal.reason);
+    throw err;
+  }
+  throwIfAborted(signal);
+  return out;
+}
