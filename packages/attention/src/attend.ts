@@ -21,7 +21,13 @@ import { validateAttentionSpec } from './validate.js';
 export interface AttentionKernel {
   readonly kind: AttentionSpec['kind'];
   /** The short, obviously-correct float64 version the fast one is tested against. */
-  reference(q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>, d: AttentionDims, call: AttentionCall): Float64Array;
+  reference(
+    q: ArrayLike<number>,
+    k: ArrayLike<number>,
+    v: ArrayLike<number>,
+    d: AttentionDims,
+    call: AttentionCall,
+  ): Float64Array;
   /** The fast f32 CPU version. */
   run(q: Float32Array, k: Float32Array, v: Float32Array, d: AttentionDims, call: AttentionCall): Float32Array;
 }
@@ -99,13 +105,25 @@ export function createAttentionKernel(spec: AttentionSpec): AttentionKernel {
  * the variant's fast f32 kernel. Prefill: queryOffset = 0, T = kvLength. Decode step:
  * T = 1, queryOffset = kvLength − 1.
  */
-export function attendCpu(q: Float32Array, k: Float32Array, v: Float32Array, d: AttentionDims, call: AttentionCall): Float32Array {
+export function attendCpu(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  d: AttentionDims,
+  call: AttentionCall,
+): Float32Array {
   validateAttentionSpec(call.spec, d);
   return createAttentionKernel(call.spec).run(q, k, v, d, call);
 }
 
 /** The float64 reference of the call's variant (for tests and for porting kernels). */
-export function attendReference(q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>, d: AttentionDims, call: AttentionCall): Float64Array {
+export function attendReference(
+  q: ArrayLike<number>,
+  k: ArrayLike<number>,
+  v: ArrayLike<number>,
+  d: AttentionDims,
+  call: AttentionCall,
+): Float64Array {
   validateAttentionSpec(call.spec, d);
   return createAttentionKernel(call.spec).reference(q, k, v, d, call);
 }

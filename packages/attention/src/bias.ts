@@ -50,10 +50,17 @@ export function createBias(bias: AttentionCall['bias'], H: number): BiasFn | und
     }
     case 't5-relative': {
       const { buckets, maxDistance, bidirectional, table } = bias;
-      if (!table) throw new SpecError('bias.table', 'T5 relative bias needs its learned table [buckets, H]', 'pass the layer’s relative_attention_bias weights as call.bias.table');
-      if (!Number.isInteger(buckets) || buckets <= 0) throw new SpecError('bias.buckets', `must be a positive integer, got ${buckets}`);
+      if (!table)
+        throw new SpecError(
+          'bias.table',
+          'T5 relative bias needs its learned table [buckets, H]',
+          'pass the layer’s relative_attention_bias weights as call.bias.table',
+        );
+      if (!Number.isInteger(buckets) || buckets <= 0)
+        throw new SpecError('bias.buckets', `must be a positive integer, got ${buckets}`);
       if (!(maxDistance > 0)) throw new SpecError('bias.maxDistance', `must be > 0, got ${maxDistance}`);
-      if (table.length !== buckets * H) throw new SpecError('bias.table', `has ${table.length} entries, expected buckets·H = ${buckets * H}`);
+      if (table.length !== buckets * H)
+        throw new SpecError('bias.table', `has ${table.length} entries, expected buckets·H = ${buckets * H}`);
       return (h, qPos, kPos) => table[t5Bucket(kPos - qPos, bidirectional, buckets, maxDistance) * H + h]!;
     }
     default:

@@ -23,12 +23,18 @@ export function validateAttention(
   call: AttentionCall,
 ): void {
   for (const key of ['T', 'H', 'Hkv', 'D', 'S'] as const) {
-    if (!Number.isInteger(d[key]) || d[key] < 0) throw new ShapeError('attention', `${key} must be a non-negative integer, got ${d[key]}`);
+    if (!Number.isInteger(d[key]) || d[key] < 0)
+      throw new ShapeError('attention', `${key} must be a non-negative integer, got ${d[key]}`);
   }
   if (d.Hkv <= 0 || d.H % d.Hkv !== 0) {
-    throw new SpecError('kvHeads', `heads (${d.H}) must be a positive multiple of kvHeads (${d.Hkv})`, 'use Hkv = H (MHA), 1 (MQA) or a divisor of H (GQA)');
+    throw new SpecError(
+      'kvHeads',
+      `heads (${d.H}) must be a positive multiple of kvHeads (${d.Hkv})`,
+      'use Hkv = H (MHA), 1 (MQA) or a divisor of H (GQA)',
+    );
   }
-  if (q.length !== d.T * d.H * d.D) throw new ShapeError('attention', `q has ${q.length} elements, expected T·H·D = ${d.T * d.H * d.D}`);
+  if (q.length !== d.T * d.H * d.D)
+    throw new ShapeError('attention', `q has ${q.length} elements, expected T·H·D = ${d.T * d.H * d.D}`);
   if (k.length < d.S * d.Hkv * d.D || v.length < d.S * d.Hkv * d.D) {
     throw new ShapeError('attention', `k/v hold ${k.length}/${v.length} elements, fewer than S·Hkv·D = ${d.S * d.Hkv * d.D}`);
   }
@@ -38,7 +44,8 @@ export function validateAttention(
   if (!Number.isInteger(call.queryOffset) || call.queryOffset < 0) {
     throw new ShapeError('attention', `queryOffset must be a non-negative integer, got ${call.queryOffset}`);
   }
-  if (call.scale !== undefined && !Number.isFinite(call.scale)) throw new ShapeError('attention', `scale must be finite, got ${call.scale}`);
+  if (call.scale !== undefined && !Number.isFinite(call.scale))
+    throw new ShapeError('attention', `scale must be finite, got ${call.scale}`);
   if (call.keyMask && call.keyMask.length < call.kvLength) {
     throw new ShapeError('attention', `keyMask has ${call.keyMask.length} entries, fewer than kvLength ${call.kvLength}`);
   }

@@ -24,7 +24,13 @@ export function flashAllows(spec: FlashSpec): Allows {
  * are never touched. Extra memory is one B×B score tile, a B×D accumulator and B-length
  * m/l/range arrays: O(B·(B + D)), independent of T. Same result as `full` up to rounding.
  */
-export function flashAttention(q: Float32Array, k: Float32Array, v: Float32Array, d: AttentionDims, call: AttentionCall): Float32Array {
+export function flashAttention(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  d: AttentionDims,
+  call: AttentionCall,
+): Float32Array {
   validateAttention(q, k, v, d, call);
   const spec = call.spec as FlashSpec;
   const mask = maskOf(spec);
@@ -84,7 +90,7 @@ export function flashAttention(q: Float32Array, k: Float32Array, v: Float32Array
           }
           if (tileMax === Number.NEGATIVE_INFINITY) continue;
           const mOld = m[r]!;
-          const mNew = mOld > tileMax ? mOld : tileMax;
+          const mNew = Math.max(mOld, tileMax);
           const ao = r * D;
           if (mOld !== mNew && l[r]! > 0) {
             const correction = Math.exp(mOld - mNew);

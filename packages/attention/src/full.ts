@@ -83,6 +83,12 @@ export function fullAttention(
  * @deprecated Kept for callers of the first version: causal full attention. Use
  * {@link attendCpu} with `{ kind: 'full' }`.
  */
-export function causalAttention(q: Float32Array, k: Float32Array, v: Float32Array, d: AttentionDims, call: AttentionCall): Float32Array {
+export function causalAttention(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  d: AttentionDims,
+  call: AttentionCall,
+): Float32Array {
   return fullAttention(q, k, v, d, { ...call, spec: { kind: 'full', mask: { kind: 'causal' } } });
 }

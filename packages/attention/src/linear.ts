@@ -7,7 +7,11 @@ import { validateAttentionSpec } from './validate.js';
 type LinearSpec = Extract<AttentionSpec, { kind: 'linear' }>;
 
 function checkCall(call: AttentionCall): void {
-  if (call.bias) throw new UnsupportedError("positional bias with 'linear' attention", 'linear attention has no logits to bias; use RoPE or none');
+  if (call.bias)
+    throw new UnsupportedError(
+      "positional bias with 'linear' attention",
+      'linear attention has no logits to bias; use RoPE or none',
+    );
 }
 
 /**
@@ -117,7 +121,13 @@ class RunningSums {
  * recomputes the sums from the cache (O(kvLength)); carry a {@link LinearAttentionState}
  * for O(1) per step.
  */
-export function linearAttention(q: Float32Array, k: Float32Array, v: Float32Array, d: AttentionDims, call: AttentionCall): Float32Array {
+export function linearAttention(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  d: AttentionDims,
+  call: AttentionCall,
+): Float32Array {
   validateAttention(q, k, v, d, call);
   checkCall(call);
   const spec = call.spec as LinearSpec;
@@ -131,7 +141,7 @@ export function linearAttention(q: Float32Array, k: Float32Array, v: Float32Arra
   const out = new Float32Array(T * H * D);
   let next = 0; // keys added so far
   const addUpTo = (last: number) => {
-    for (; next <= last; next++) if (!call.keyMask || call.keyMask[next] !== 0) sums.add(k, v, next);
+    for (; next <= last; next++) if (call.keyMask?.[next] !== 0) sums.add(k, v, next);
   };
   if (!causal) addUpTo(L - 1);
   for (let t = 0; t < T; t++) {
@@ -175,7 +185,12 @@ export function createLinearAttentionState(
   opts: { readonly scale?: number } = {},
 ): LinearAttentionState {
   validateAttentionSpec(spec, dims);
-  if (spec.causal === false) throw new OptionError('spec.causal', 'a recurrent state is causal by nature', 'use linearAttention for bidirectional linear attention');
+  if (spec.causal === false)
+    throw new OptionError(
+      'spec.causal',
+      'a recurrent state is causal by nature',
+      'use linearAttention for bidirectional linear attention',
+    );
   return new LinearState(spec, dims, opts.scale ?? 1 / Math.sqrt(dims.D), 0);
 }
 
@@ -207,7 +222,10 @@ class LinearState implements LinearAttentionState {
     const { H, Hkv, D } = this.dims;
     const T = q.length / (H * D);
     if (!Number.isInteger(T) || k.length !== T * Hkv * D || v.length !== T * Hkv * D) {
-      throw new ShapeError('linear attention step', `q has ${q.length}, k ${k.length}, v ${v.length} elements; expected T·${H}·${D} and T·${Hkv}·${D}`);
+      throw new ShapeError(
+        'linear attention step',
+        `q has ${q.length}, k ${k.length}, v ${v.length} elements; expected T·${H}·${D} and T·${Hkv}·${D}`,
+      );
     }
     const out = new Float32Array(T * H * D);
     for (let t = 0; t < T; t++) {
@@ -234,7 +252,12 @@ class LinearState implements LinearAttentionState {
     return copy;
   }
   redraw(): void {
-    if (this.length > 0) throw new OptionError('redraw', `the state already holds ${this.length} tokens computed with the current features`, 'call reset() first');
+    if (this.length > 0)
+      throw new OptionError(
+        'redraw',
+        `the state already holds ${this.length} tokens computed with the current features`,
+        'call reset() first',
+      );
     if (typeof this.spec.featureMap === 'object') this.init(this.draw + 1);
   }
 }

@@ -25,7 +25,11 @@ export function maskAllows(mask: MaskSpec, window: number | undefined, qPos: num
     case 'prefix':
       return kPos < mask.prefixLength || kPos <= qPos;
     default:
-      throw new SpecError('mask.kind', `unknown mask '${(mask as { kind: string }).kind}'`, "use 'causal', 'bidirectional' or 'prefix'");
+      throw new SpecError(
+        'mask.kind',
+        `unknown mask '${(mask as { kind: string }).kind}'`,
+        "use 'causal', 'bidirectional' or 'prefix'",
+      );
   }
 }
 

@@ -27,9 +27,18 @@ export function mlaLatentAttention(q: Float32Array, k: Float32Array, d: Attentio
   const spec = call.spec as MlaSpec;
   if (d.Hkv !== 1) throw new SpecError('kvHeads', `MLA's latent cache is shared by all heads: expected 1 kv head, got ${d.Hkv}`);
   if (d.D !== spec.latentDim + spec.ropeDim) {
-    throw new ShapeError('mla attention', `head dim ${d.D} ≠ latentDim + ropeDim = ${spec.latentDim + spec.ropeDim}`, 'pass absorbed queries [T,H,r+dr] and cache rows [S,1,r+dr]');
+    throw new ShapeError(
+      'mla attention',
+      `head dim ${d.D} ≠ latentDim + ropeDim = ${spec.latentDim + spec.ropeDim}`,
+      'pass absorbed queries [T,H,r+dr] and cache rows [S,1,r+dr]',
+    );
   }
-  if (call.scale === undefined) throw new SpecError('scale', 'MLA needs call.scale = 1/sqrt(nopeDim + ropeDim)', 'the default 1/sqrt(D) would use the latent width');
+  if (call.scale === undefined)
+    throw new SpecError(
+      'scale',
+      'MLA needs call.scale = 1/sqrt(nopeDim + ropeDim)',
+      'the default 1/sqrt(D) would use the latent width',
+    );
   const out = flashAttention(q, k, k, d, { ...call, spec: { kind: 'flash', mask: { kind: 'causal' } } });
   for (let row = 0; row < d.T * d.H; row++) out.fill(0, row * d.D + spec.latentDim, (row + 1) * d.D);
   return out;
@@ -76,7 +85,14 @@ export function createMlaCache(w: Pick<MlaWeights, 'latentDim' | 'ropeDim'>, cap
 }
 
 /** y[M,N] = x[M,K]·wᵀ, w [N,K] (float64 accumulation). */
-function linear(x: ArrayLike<number>, w: ArrayLike<number>, M: number, K: number, N: number, into: Float32Array | Float64Array): void {
+function linear(
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  M: number,
+  K: number,
+  N: number,
+  into: Float32Array | Float64Array,
+): void {
   for (let m = 0; m < M; m++) {
     for (let n = 0; n < N; n++) {
       let acc = 0;
@@ -95,8 +111,10 @@ function checkWeights(w: MlaWeights): void {
     ['wUk', w.wUk, H * dn * r],
     ['wUv', w.wUv, H * dv * r],
   ];
-  for (const [name, a, n] of expect) if (a.length !== n) throw new ShapeError('mla', `${name} has ${a.length} elements, expected ${n}`);
-  if (dr % (w.ropeHeads ?? 1) !== 0) throw new SpecError('ropeHeads', `ropeDim ${dr} is not divisible by ropeHeads ${w.ropeHeads}`);
+  for (const [name, a, n] of expect)
+    if (a.length !== n) throw new ShapeError('mla', `${name} has ${a.length} elements, expected ${n}`);
+  if (dr % (w.ropeHeads ?? 1) !== 0)
+    throw new SpecError('ropeHeads', `ropeDim ${dr} is not divisible by ropeHeads ${w.ropeHeads}`);
 }
 
 /** Query/key projections of T tokens at positions offset.. (RoPE applied). */
@@ -126,7 +144,8 @@ export function mlaAbsorbed(x: Float32Array, w: MlaWeights, cache: MlaCache, rop
   const { C, H, nopeDim: dn, ropeDim: dr, valueDim: dv, latentDim: r } = w;
   const T = x.length / C;
   if (!Number.isInteger(T)) throw new ShapeError('mla', `x has ${x.length} elements, not a multiple of C = ${C}`);
-  if (cache.length + T > cache.capacity) throw new ShapeError('mla', `cache holds ${cache.length} of ${cache.capacity} tokens; ${T} more do not fit`);
+  if (cache.length + T > cache.capacity)
+    throw new ShapeError('mla', `cache holds ${cache.length} of ${cache.capacity} tokens; ${T} more do not fit`);
   const offset = cache.length;
   const { q, qRope, c, kr } = project(x, T, w, rope, offset);
   const E = r + dr;
@@ -150,12 +169,17 @@ export function mlaAbsorbed(x: Float32Array, w: MlaWeights, cache: MlaCache, rop
     }
   }
   const spec: MlaSpec = { kind: 'mla', latentDim: r, ropeDim: dr, absorbed: true };
-  const u = mlaLatentAttention(qa, cache.rows, { T, H, Hkv: 1, D: E, S: cache.capacity }, {
-    spec,
-    queryOffset: offset,
-    kvLength: cache.length,
-    scale: 1 / Math.sqrt(dn + dr),
-  });
+  const u = mlaLatentAttention(
+    qa,
+    cache.rows,
+    { T, H, Hkv: 1, D: E, S: cache.capacity },
+    {
+      spec,
+      queryOffset: offset,
+      kvLength: cache.length,
+      scale: 1 / Math.sqrt(dn + dr),
+    },
+  );
   // o_h = W_UV,h·u_h  [T, H·dv]
   const out = new Float32Array(T * H * dv);
   for (let t = 0; t < T; t++) {

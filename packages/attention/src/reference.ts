@@ -35,7 +35,7 @@ export function referenceAttention(
       const g = Math.floor(h / group);
       let max = Number.NEGATIVE_INFINITY;
       for (let s = 0; s < L; s++) {
-        seen[s] = (!call.keyMask || call.keyMask[s] !== 0) && allows(qPos, s) ? 1 : 0;
+        seen[s] = call.keyMask?.[s] !== 0 && allows(qPos, s) ? 1 : 0;
         if (!seen[s]) continue;
         let dot = 0;
         for (let i = 0; i < D; i++) dot += q[(t * H + h) * D + i]! * k[(s * Hkv + g) * D + i]!;

@@ -15,8 +15,13 @@ type TransientGlobalSpec = Extract<AttentionSpec, { kind: 'transient-global' }>;
  * layout of captured probabilities [H, T, kvLength + blocks].
  */
 function checkCall(call: AttentionCall): void {
-  if (call.bias) throw new UnsupportedError("positional bias with 'transient-global' attention", 'use RoPE or no positional bias with this variant');
-  if (call.keyMask) throw new UnsupportedError("keyMask with 'transient-global' attention", 'pack sequences without padding for this variant');
+  if (call.bias)
+    throw new UnsupportedError(
+      "positional bias with 'transient-global' attention",
+      'use RoPE or no positional bias with this variant',
+    );
+  if (call.keyMask)
+    throw new UnsupportedError("keyMask with 'transient-global' attention", 'pack sequences without padding for this variant');
 }
 
 /** Summary blocks the query at qPos may see among `blocks` summaries. */
@@ -64,7 +69,13 @@ export function referenceTransientGlobal(
 }
 
 /** Fast f32 version: block means computed once per call, then local keys + visible summaries per row. */
-export function transientGlobalAttention(q: Float32Array, k: Float32Array, v: Float32Array, d: AttentionDims, call: AttentionCall): Float32Array {
+export function transientGlobalAttention(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  d: AttentionDims,
+  call: AttentionCall,
+): Float32Array {
   validateAttention(q, k, v, d, call);
   checkCall(call);
   const spec = call.spec as TransientGlobalSpec;

@@ -24,7 +24,11 @@ function validateMask(mask: MaskSpec | undefined): void {
       int('mask.prefixLength', mask.prefixLength, 0);
       return;
     default:
-      throw new SpecError('mask.kind', `unknown mask '${(mask as { kind: unknown }).kind}'`, "use 'causal', 'bidirectional' or 'prefix'");
+      throw new SpecError(
+        'mask.kind',
+        `unknown mask '${(mask as { kind: unknown }).kind}'`,
+        "use 'causal', 'bidirectional' or 'prefix'",
+      );
   }
 }
 
@@ -38,9 +42,14 @@ export function validateAttentionSpec(spec: AttentionSpec, dims: HeadDims): void
   int('kvHeads', dims.Hkv, 1);
   int('headDim', dims.D, 1);
   if (dims.H % dims.Hkv !== 0) {
-    throw new SpecError('kvHeads', `heads (${dims.H}) must be a multiple of kvHeads (${dims.Hkv})`, 'use kvHeads = heads (MHA), 1 (MQA) or a divisor of heads (GQA)');
+    throw new SpecError(
+      'kvHeads',
+      `heads (${dims.H}) must be a multiple of kvHeads (${dims.Hkv})`,
+      'use kvHeads = heads (MHA), 1 (MQA) or a divisor of heads (GQA)',
+    );
   }
-  if (spec === null || typeof spec !== 'object') throw new SpecError('attention', `must be an object with a 'kind', got ${JSON.stringify(spec)}`);
+  if (spec === null || typeof spec !== 'object')
+    throw new SpecError('attention', `must be an object with a 'kind', got ${JSON.stringify(spec)}`);
   switch (spec.kind) {
     case 'full':
       validateMask(spec.mask);
@@ -64,7 +73,9 @@ export function validateAttentionSpec(spec: AttentionSpec, dims: HeadDims): void
     case 'global-local':
       int('window', spec.window, 1);
       if (!Array.isArray(spec.globalTokens)) throw new SpecError('globalTokens', 'must be an array of token positions');
-      spec.globalTokens.forEach((p, i) => int(`globalTokens[${i}]`, p, 0));
+      spec.globalTokens.forEach((p, i) => {
+        int(`globalTokens[${i}]`, p, 0);
+      });
       return;
     case 'transient-global':
       int('window', spec.window, 1);
@@ -78,7 +89,11 @@ export function validateAttentionSpec(spec: AttentionSpec, dims: HeadDims): void
       const fm = spec.featureMap;
       if (fm === 'elu+1') return;
       if (fm === null || typeof fm !== 'object' || fm.kind !== 'favor+') {
-        throw new SpecError('featureMap', `unknown feature map ${JSON.stringify(fm)}`, "use 'elu+1' or { kind: 'favor+', features, seed }");
+        throw new SpecError(
+          'featureMap',
+          `unknown feature map ${JSON.stringify(fm)}`,
+          "use 'elu+1' or { kind: 'favor+', features, seed }",
+        );
       }
       int('featureMap.features', fm.features, 1);
       int('featureMap.seed', fm.seed, 0);

@@ -87,12 +87,17 @@ describe.each(SPECS.filter(causalOf).map((spec) => [JSON.stringify(spec), spec] 
     const { q, k, v } = randomQkv(seed, d);
     const full = attendCpu(q, k, v, d, prefill(spec, T));
     for (const p of [0, 1, 7, 12, 19, 30]) {
-      const step = attendCpu(q.subarray(p * H * D, (p + 1) * H * D), k, v, { ...d, T: 1 }, { spec, queryOffset: p, kvLength: p + 1 });
+      const step = attendCpu(
+        q.subarray(p * H * D, (p + 1) * H * D),
+        k,
+        v,
+        { ...d, T: 1 },
+        { spec, queryOffset: p, kvLength: p + 1 },
+      );
       expectClose(step, rows(full, p, 1, H, D), seed, `decode at ${p}`);
     }
     // a chunked prefill (queries 10..17 after 10 cached tokens) equals the same rows too
     const chunk = attendCpu(q.subarray(10 * H * D, 18 * H * D), k, v, { ...d, T: 8 }, { spec, queryOffset: 10, kvLength: 18 });
     expectClose(chunk, rows(full, 10, 8, H, D), seed, 'chunked prefill');
   });
-
 });

@@ -21,7 +21,13 @@ export function prefill(spec: AttentionSpec, L: number, extra: Partial<Attention
  * Relative error against the float64 reference with the reference's RMS as the floor: an
  * element near zero is judged against the typical output size, not against itself.
  */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, seed: number, label: string, rtol = 1e-5): number {
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  seed: number,
+  label: string,
+  rtol = 1e-5,
+): number {
   let rms = 0;
   for (let i = 0; i < expected.length; i++) rms += expected[i]! ** 2;
   rms = Math.sqrt(rms / Math.max(1, expected.length));
