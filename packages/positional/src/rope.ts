@@ -53,37 +53,48 @@ function fillRow(
   }
 }
 
-/** Rotates the H heads of one token row at x[o..] with cos/sin at c[at..]. */
-function rotateRow(
+/** Rotates the H heads of one token row at x[o..], pairs layout, with cos/sin at [at..]. */
+function rotatePairs(
   x: Float32Array,
   o: number,
   H: number,
   D: number,
   half: number,
-  pairs: boolean,
   cos: Float32Array,
   sin: Float32Array,
   at: number,
 ): void {
   for (let h = 0; h < H; h++, o += D) {
-    if (pairs) {
-      for (let i = 0; i < half; i++) {
-        const a = x[o + 2 * i]!;
-        const b = x[o + 2 * i + 1]!;
-        const c = cos[at + i]!;
-        const s = sin[at + i]!;
-        x[o + 2 * i] = a * c - b * s;
-        x[o + 2 * i + 1] = a * s + b * c;
-      }
-    } else {
-      for (let i = 0; i < half; i++) {
-        const a = x[o + i]!;
-        const b = x[o + i + half]!;
-        const c = cos[at + i]!;
-        const s = sin[at + i]!;
-        x[o + i] = a * c - b * s;
-        x[o + i + half] = a * s + b * c;
-      }
+    for (let i = 0; i < half; i++) {
+      const a = x[o + 2 * i]!;
+      const b = x[o + 2 * i + 1]!;
+      const c = cos[at + i]!;
+      const s = sin[at + i]!;
+      x[o + 2 * i] = a * c - b * s;
+      x[o + 2 * i + 1] = a * s + b * c;
+    }
+  }
+}
+
+/** Rotates the H heads of one token row at x[o..], halves layout, with cos/sin at [at..]. */
+function rotateHalves(
+  x: Float32Array,
+  o: number,
+  H: number,
+  D: number,
+  half: number,
+  cos: Float32Array,
+  sin: Float32Array,
+  at: number,
+): void {
+  for (let h = 0; h < H; h++, o += D) {
+    for (let i = 0; i < half; i++) {
+      const a = x[o + i]!;
+      const b = x[o + i + half]!;
+      const c = cos[at + i]!;
+      const s = sin[at + i]!;
+      x[o + i] = a * c - b * s;
+      x[o + i + half] = a * s + b * c;
     }
   }
 }
@@ -148,6 +159,7 @@ export class RopeTable {
    */
   apply(x: Float32Array, T: number, H: number, D: number, pairs: boolean, offset: number, seqLen = offset + T): void {
     const half = this.rotaryDim / 2;
+    const rotateRow = pairs ? rotatePairs : rotateHalves;
     if (ropeDependsOnLength(this.scaling)) {
       if (seqLen !== this.invSeqLen) {
         this.inv = ropeFrequencies(this.base, this.rotaryDim, this.scaling, seqLen);
@@ -156,7 +168,7 @@ export class RopeTable {
       }
       for (let t = 0; t < T; t++) {
         fillRow(this.inv, this.inv32, this.f32Angles, offset + t, this.rowCos, this.rowSin, 0);
-        rotateRow(x, t * H * D, H, D, half, pairs, this.rowCos, this.rowSin, 0);
+        rotateRow(x, t * H * D, H, D, half, this.rowCos, this.rowSin, 0);
       }
       return;
     }
@@ -164,10 +176,10 @@ export class RopeTable {
     if (end > this.positions && this.positions < MAX_TABLE_POSITIONS) this.grow(end);
     for (let t = 0; t < T; t++) {
       const pos = offset + t;
-      if (pos < this.positions) rotateRow(x, t * H * D, H, D, half, pairs, this.cos, this.sin, pos * half);
+      if (pos < this.positions) rotateRow(x, t * H * D, H, D, half, this.cos, this.sin, pos * half);
       else {
         fillRow(this.inv, this.inv32, this.f32Angles, pos, this.rowCos, this.rowSin, 0);
-        rotateRow(x, t * H * D, H, D, half, pairs, this.rowCos, this.rowSin, 0);
+        rotateRow(x, t * H * D, H, D, half, this.rowCos, this.rowSin, 0);
       }
     }
   }
