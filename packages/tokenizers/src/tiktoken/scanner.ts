@@ -63,7 +63,10 @@ function contraction(t: string, i: number, n: number, ci: boolean): number {
   if (i + 1 >= n) return -1;
   let d = t.charCodeAt(i + 1);
   if (ci) {
-    if (d === 0x17f) return i + 2;
+    if (d === 0x17f) {
+      scanState.nonAscii = true;
+      return i + 2;
+    }
     if (d >= 65 && d <= 90) d += 32;
   }
   if (d === 115 || d === 116 || d === 109 || d === 100) return i + 2;
