@@ -1,2 +1,2 @@
-export { Llama2cTokenizer, loadLlama2cTokenizer } from './tokenizer.js';
-export { Utf8Stream, completePrefixLength } from './utf8-stream.js';
+export { Llama2cTokenizer, llamaSpmTokenizer, loadLlama2cTokenizer } from './tokenizer.js';
+export { completePrefixLength, Utf8Stream } from './utf8-stream.js';

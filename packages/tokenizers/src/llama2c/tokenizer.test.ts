@@ -58,7 +58,9 @@ describe('llama2.c tokenizer.bin', () => {
       expect(() => loadLlama2cTokenizer(b, 'x.bin')).toThrow(InvalidFileError);
       expect(() => loadLlama2cTokenizer(b, 'x.bin')).toThrow(/x\.bin/);
     }
-    expect(() => loadLlama2cTokenizer(readFileSync(embeddedModel('tok512.bin')), 'tok512.bin', 32000)).toThrow(/512 tokens but the model's vocabulary has 32000/);
+    expect(() => loadLlama2cTokenizer(readFileSync(embeddedModel('tok512.bin')), 'tok512.bin', 32000)).toThrow(
+      /512 tokens but the model's vocabulary has 32000/,
+    );
   });
 
   it('loads the 32000-token Llama-2 export', () => {

@@ -3,8 +3,8 @@ import {
   type EncodeOptions,
   InvalidFileError,
   type SpecialTokenIds,
-  type TokenStreamDecoder,
   type Tokenizer,
+  type TokenStreamDecoder,
 } from '@weft/core';
 import { Utf8Stream } from './utf8-stream.js';
 
@@ -152,30 +152,90 @@ function bytesToLatin1(b: Uint8Array): string {
  */
 export function loadLlama2cTokenizer(data: Uint8Array, fileName = 'tokenizer.bin', vocabSize?: number): Llama2cTokenizer {
   const hint = 'pass a llama2.c tokenizer.bin (written by tokenizer.py export), e.g. models/tok512.bin';
-  if (data.byteLength < 4) throw new InvalidFileError(fileName, `only ${data.byteLength} bytes; a llama2.c tokenizer starts with a 4-byte max_token_length`, hint);
+  if (data.byteLength < 4)
+    throw new InvalidFileError(
+      fileName,
+      `only ${data.byteLength} bytes; a llama2.c tokenizer starts with a 4-byte max_token_length`,
+      hint,
+    );
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const maxLen = view.getInt32(0, true);
-  if (maxLen <= 0 || maxLen > 1024) throw new InvalidFileError(fileName, `max_token_length is ${maxLen}; this is not a llama2.c tokenizer.bin`, hint);
+  if (maxLen <= 0 || maxLen > 1024)
+    throw new InvalidFileError(fileName, `max_token_length is ${maxLen}; this is not a llama2.c tokenizer.bin`, hint);
   const pieces: string[] = [];
   const scores: number[] = [];
   let p = 4;
   while (p < data.byteLength) {
     const i = pieces.length;
-    if (p + 8 > data.byteLength) throw new InvalidFileError(fileName, `truncated: token ${i} header needs 8 bytes at offset ${p}, file ends at ${data.byteLength}`, hint);
+    if (p + 8 > data.byteLength)
+      throw new InvalidFileError(
+        fileName,
+        `truncated: token ${i} header needs 8 bytes at offset ${p}, file ends at ${data.byteLength}`,
+        hint,
+      );
     const score = view.getFloat32(p, true);
     const len = view.getInt32(p + 4, true);
-    if (!Number.isFinite(score)) throw new InvalidFileError(fileName, `token ${i} has a non-finite score; this is not a llama2.c tokenizer.bin`, hint);
-    if (len < 0 || len > maxLen) throw new InvalidFileError(fileName, `token ${i} has length ${len}, outside [0, max_token_length=${maxLen}]; this is not a llama2.c tokenizer.bin (or it is corrupt)`, hint);
+    if (!Number.isFinite(score))
+      throw new InvalidFileError(fileName, `token ${i} has a non-finite score; this is not a llama2.c tokenizer.bin`, hint);
+    if (len < 0 || len > maxLen)
+      throw new InvalidFileError(
+        fileName,
+        `token ${i} has length ${len}, outside [0, max_token_length=${maxLen}]; this is not a llama2.c tokenizer.bin (or it is corrupt)`,
+        hint,
+      );
     p += 8;
-    if (p + len > data.byteLength) throw new InvalidFileError(fileName, `truncated: token ${i} needs ${len} bytes at offset ${p}, file ends at ${data.byteLength}`, hint);
+    if (p + len > data.byteLength)
+      throw new InvalidFileError(
+        fileName,
+        `truncated: token ${i} needs ${len} bytes at offset ${p}, file ends at ${data.byteLength}`,
+        hint,
+      );
     pieces.push(bytesToLatin1(data.subarray(p, p + len)));
     scores.push(score);
     p += len;
   }
-  if (pieces.length < 3 + 256) throw new InvalidFileError(fileName, `holds ${pieces.length} tokens; a llama2.c vocabulary has at least 259 (<unk>, <s>, </s> and 256 byte pieces)`, hint);
-  if (pieces[3] !== '<0x00>') throw new InvalidFileError(fileName, `token 3 is ${JSON.stringify(pieces[3])}, expected the byte piece <0x00>; this is not a llama2.c tokenizer.bin`, hint);
+  if (pieces.length < 3 + 256)
+    throw new InvalidFileError(
+      fileName,
+      `holds ${pieces.length} tokens; a llama2.c vocabulary has at least 259 (<unk>, <s>, </s> and 256 byte pieces)`,
+      hint,
+    );
+  if (pieces[3] !== '<0x00>')
+    throw new InvalidFileError(
+      fileName,
+      `token 3 is ${JSON.stringify(pieces[3])}, expected the byte piece <0x00>; this is not a llama2.c tokenizer.bin`,
+      hint,
+    );
   if (vocabSize !== undefined && vocabSize !== pieces.length) {
-    throw new InvalidFileError(fileName, `holds ${pieces.length} tokens but the model's vocabulary has ${vocabSize}`, 'use the tokenizer the model was trained with (stories260K uses tok512.bin)');
+    throw new InvalidFileError(
+      fileName,
+      `holds ${pieces.length} tokens but the model's vocabulary has ${vocabSize}`,
+      'use the tokenizer the model was trained with (stories260K uses tok512.bin)',
+    );
   }
+  return new Llama2cTokenizer(pieces, Float32Array.from(scores), maxLen);
+}
+
+/**
+ * Builds the llama2.c/SentencePiece-BPE tokenizer from a SentencePiece-style piece list
+ * (pieces use ▁ for spaces, as in GGUF `tokenizer.ggml.tokens` with model 'llama').
+ * The vocabulary must follow Llama's layout: <unk>, <s>, </s>, then <0x00>..<0xFF>.
+ */
+export function llamaSpmTokenizer(
+  tokens: readonly string[],
+  scores: ArrayLike<number>,
+  fileName = 'vocabulary',
+): Llama2cTokenizer {
+  if (tokens.length < 259 || tokens[3] !== '<0x00>' || tokens[258] !== '<0xFF>') {
+    throw new InvalidFileError(
+      fileName,
+      'the vocabulary does not have the Llama SentencePiece layout (<unk>, <s>, </s>, <0x00>..<0xFF>)',
+      'load the tokenizer.json or tokenizer.model instead',
+    );
+  }
+  if (scores.length !== tokens.length)
+    throw new InvalidFileError(fileName, `${tokens.length} tokens but ${scores.length} scores`);
+  const pieces = tokens.map((t) => bytesToLatin1(new TextEncoder().encode(t.replaceAll('\u2581', ' '))));
+  const maxLen = pieces.reduce((m, p) => Math.max(m, p.length), 0);
   return new Llama2cTokenizer(pieces, Float32Array.from(scores), maxLen);
 }
