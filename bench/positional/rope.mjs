@@ -30,24 +30,33 @@ function naiveRope(x, T, H, D, call) {
   }
 }
 
-/** Median ms per run of `fn` over ≥ 7 timed batches of at least 50 ms each. */
-function time(fn) {
+/** Runs of `fn` that take at least 20 ms together. */
+function calibrate(fn) {
   for (let i = 0; i < 3; i++) fn(); // warm up
   let reps = 1;
   for (;;) {
     const t0 = performance.now();
     for (let i = 0; i < reps; i++) fn();
-    if (performance.now() - t0 > 50) break;
+    if (performance.now() - t0 > 20) return reps;
     reps *= 2;
   }
-  const samples = [];
-  for (let s = 0; s < 7; s++) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    samples.push((performance.now() - t0) / reps);
+}
+
+/**
+ * Median ms per run of each variant. Variants are timed in interleaved rounds (A B C A B C …) so
+ * load from other processes on this shared machine hits them alike and the ratios stay stable.
+ */
+function timeInterleaved(fns, rounds = 15) {
+  const reps = fns.map(calibrate);
+  const samples = fns.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    fns.forEach((fn, k) => {
+      const t0 = performance.now();
+      for (let i = 0; i < reps[k]; i++) fn();
+      samples[k].push((performance.now() - t0) / reps[k]);
+    });
   }
-  samples.sort((a, b) => a - b);
-  return samples[3];
+  return samples.map((s) => s.sort((a, b) => a - b)[s.length >> 1]);
 }
 
 // One "forward" = q and k of every layer at the same positions, as a model calls Backend.rope.
@@ -75,9 +84,9 @@ for (const c of cases) {
       rope(x, c.T, c.H, c.D, call); // k
     }
   };
-  const fast = time(forward(applyRope, x32));
-  const naive = c.llama3 ? Number.NaN : time(forward(naiveRope, x32)); // naive has no scaling
-  const reference = time(forward(applyRopeReference, x64));
+  const variants = [forward(applyRope, x32), forward(applyRopeReference, x64)];
+  if (!c.llama3) variants.push(forward(naiveRope, x32)); // the naive version has no scaling
+  const [fast, reference, naive = Number.NaN] = timeInterleaved(variants);
   rows.push({
     case: c.name,
     fastMs: fast,
