@@ -4,6 +4,26 @@
  * OpenAI-style chat adapter and CLI flag parsing.
  * @packageDocumentation
  */
+
+export {
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatCompletionRequest,
+  type ChatEngine,
+  type ChatFinishReason,
+  type ChatMessage,
+  type ChatTemplate,
+  createChatCompletion,
+  streamChatCompletion,
+} from './chat/chat-completion.js';
+export {
+  type FlagSpec,
+  type FlagValue,
+  GENERATE_FLAGS,
+  generateFlagsHelp,
+  type ParsedGenerateFlags,
+  parseGenerateFlags,
+} from './cli/flags.js';
 export * from './constraints/index.js';
 export {
   type GenerateTextOptions,
