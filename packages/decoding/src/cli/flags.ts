@@ -233,7 +233,11 @@ export function parseGenerateFlags(argv: readonly string[], opts: { strict?: boo
       const bare = spec.value === 'bool' || spec.value === 'early-stopping';
       const next = argv[i + 1];
       if (bare) {
-        raw = next !== undefined && /^(true|false|never)$/.test(next) ? (i++, next) : 'true';
+        raw = 'true';
+        if (next !== undefined && /^(true|false|never)$/.test(next)) {
+          raw = next;
+          i++;
+        }
       } else {
         raw = next;
         i++;
