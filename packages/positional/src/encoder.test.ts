@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { type PositionalSpec, ShapeError, SpecError } from '@weft/core';
-import { freshSeed, randnF32 } from '@weft/testing';
+import { fixture, freshSeed, randnF32 } from '@weft/testing';
 import { describe, expect, it } from 'vitest';
 import { alibiSlopes } from './alibi.js';
 import { createPositionalEncoder } from './encoder.js';
@@ -277,7 +278,18 @@ describe('positionalSpecFromHfConfig', () => {
       maxPositions: 1024,
     });
   });
+  it('reads the real tiny-random-gpt2 config.json fixture (model_type stripped) as a 512-row learned table', () => {
+    const config = JSON.parse(readFileSync(fixture('tiny-random-gpt2/config.json'), 'utf8'));
+    expect(config.model_type).toBeUndefined();
+    expect(positionalSpecFromHfConfig(config).spec).toEqual({ kind: 'learned', maxPositions: 512 });
+  });
   it('untrusted configs fail with SpecError naming the config field', () => {
+    expect(fieldOf(() => positionalSpecFromHfConfig({ model_type: 'mamba', hidden_size: 64 }))).toBe('config.model_type');
+    expect(positionalSpecFromHfConfig({ model_type: 'llama', hidden_size: 64, num_attention_heads: 4 }).spec).toEqual({
+      kind: 'rope',
+      base: 10000,
+      layout: 'halves',
+    });
     expect(fieldOf(() => positionalSpecFromHfConfig('nope'))).toBe('config');
     expect(
       fieldOf(() =>
@@ -288,6 +300,7 @@ describe('positionalSpecFromHfConfig', () => {
       fieldOf(() => positionalSpecFromHfConfig({ model_type: 'llama', hidden_size: 64, num_attention_heads: 4, rope_theta: -1 })),
     ).toBe('base');
     expect(fieldOf(() => positionalSpecFromHfConfig({ model_type: 'llama' }))).toBe('config.head_dim');
+    expect(fieldOf(() => positionalSpecFromHfConfig({ rope_theta: 10000 }))).toBe('config.head_dim');
     expect(
       fieldOf(() =>
         positionalSpecFromHfConfig({

@@ -27,6 +27,46 @@ const num = (config: Json, key: string): number | undefined => {
 };
 
 const PAIRS_MODELS = new Set(['gptj', 'codegen']);
+/** Families whose configs may omit every rope field (older Llama configs have no rope_theta). */
+const ROPE_MODELS = new Set([
+  'llama',
+  'mistral',
+  'mixtral',
+  'qwen2',
+  'qwen2_moe',
+  'qwen3',
+  'qwen3_moe',
+  'gemma',
+  'gemma2',
+  'gemma3_text',
+  'phi',
+  'phi3',
+  'gpt_neox',
+  'gptj',
+  'codegen',
+  'stablelm',
+  'falcon',
+  'internlm2',
+  'deepseek_v2',
+  'deepseek_v3',
+  'olmo',
+  'olmo2',
+  'starcoder2',
+  'cohere',
+  'granite',
+  'smollm3',
+  'exaone',
+  'persimmon',
+]);
+const ROPE_KEYS = [
+  'rope_theta',
+  'rope_scaling',
+  'rope_parameters',
+  'rotary_emb_base',
+  'rotary_pct',
+  'rotary_dim',
+  'partial_rotary_factor',
+];
 const LEARNED_MODELS = new Set(['gpt2', 'opt', 'gpt_neo', 'bert', 'roberta', 'gpt_bigcode', 'biogpt', 'xglm']);
 const T5_MODELS = new Set(['t5', 'mt5', 'longt5', 'umt5', 'switch_transformers']);
 
@@ -108,9 +148,19 @@ export function positionalSpecFromHfConfig(config: unknown, options: { role?: 'e
       maxDistance: num(c, 'relative_attention_max_distance') ?? 128,
       bidirectional: options.role === 'encoder',
     };
-  } else if (LEARNED_MODELS.has(modelType)) {
+  } else if (
+    LEARNED_MODELS.has(modelType) ||
+    (!ROPE_MODELS.has(modelType) && !ROPE_KEYS.some((k) => k in c) && 'n_positions' in c)
+  ) {
+    // GPT-2-style configs sometimes lose model_type (re-exported files); n_positions without rope fields means a wpe table.
     if (maxPositions === undefined) throw new SpecError('config.max_position_embeddings', 'is required for learned positions');
     spec = { kind: 'learned', maxPositions };
+  } else if (!ROPE_MODELS.has(modelType) && !ROPE_KEYS.some((k) => k in c)) {
+    throw new SpecError(
+      'config.model_type',
+      `cannot tell how '${modelType || '(no model_type)'}' encodes positions: no rope, alibi, relative-bucket or position-table fields`,
+      'pass a PositionalSpec explicitly',
+    );
   } else {
     const block = (typeof c.rope_parameters === 'object' && c.rope_parameters !== null ? c.rope_parameters : c.rope_scaling) as
       | Json
