@@ -3,6 +3,7 @@ import type { AttentionSpec } from '@weft/core';
 import { embeddedModel, fixture } from '@weft/testing';
 import { loadLlama2cTokenizer } from '@weft/tokenizers';
 import { describe, expect, it } from 'vitest';
+import { withRecurrentLinearAttention } from './linear-attention.js';
 import type { LlamaModel } from './llama/model.js';
 import { loadLlama2c } from './loaders/llama2c.js';
 import { convertToMla, gqaToMlaWeights, symmetricEigen } from './mla.js';
@@ -13,9 +14,11 @@ import { convertToMla, gqaToMlaWeights, symmetricEigen } from './mla.js';
  */
 const modelBytes = readFileSync(embeddedModel('stories260K.bin'));
 const tok = loadLlama2cTokenizer(readFileSync(embeddedModel('tok512.bin')), 'tok512.bin', 512);
-const golden = (JSON.parse(readFileSync(fixture('llama2c/greedy-goldens.json'), 'utf8')) as { cases: { prompt: string; ids_after_bos: number[] }[] }).cases.find(
-  (c) => c.prompt === '',
-)!;
+const golden = (
+  JSON.parse(readFileSync(fixture('llama2c/greedy-goldens.json'), 'utf8')) as {
+    cases: { prompt: string; ids_after_bos: number[] }[];
+  }
+).cases.find((c) => c.prompt === '')!;
 const STEPS = 200;
 
 /** Greedy ids after BOS: one prefill of BOS, then one decode step per token. */
@@ -59,7 +62,6 @@ describe('stories260K with each attention variant', () => {
     [{ kind: 'transient-global', window: 32, block: 16 }, 15],
     [{ kind: 'dilated', window: 48, dilation: 2 }, 1],
     [{ kind: 'linear', featureMap: 'elu+1' }, 0],
-    [{ kind: 'linear', featureMap: { kind: 'favor+', features: 64, seed: 1 } }, 0],
   ])('%o runs: same story for the first %i positions, then its own text', async (spec, exact) => {
     const ids = await greedy(load(spec));
     const reference = await fullIds;
@@ -70,6 +72,28 @@ describe('stories260K with each attention variant', () => {
     const text = tok.decode([1, ...ids]);
     expect(text.trim().length).toBeGreaterThan(0);
     console.log(`${JSON.stringify(spec)}: ${JSON.stringify(text.slice(0, 120))}`);
+  });
+});
+
+describe('linear attention with a recurrent state instead of a KV cache', () => {
+  it.each<AttentionSpec & { kind: 'linear' }>([
+    { kind: 'linear', featureMap: 'elu+1' },
+    { kind: 'linear', featureMap: { kind: 'favor+', features: 32, seed: 1 } },
+  ])('%o: O(1)-per-token decoding gives the same story as the stateless kernel over the cache', async (spec) => {
+    const recurrent = await greedy(withRecurrentLinearAttention(load(), spec), 60);
+    const stateless = await greedy(load(spec), 60);
+    expect(recurrent).toEqual(stateless);
+    console.log(`${JSON.stringify(spec)}: ${JSON.stringify(tok.decode([1, ...recurrent]).slice(0, 100))}`);
+  });
+
+  it('refuses to rewind a recurrent state (speculative rollback needs a clone)', async () => {
+    const model = withRecurrentLinearAttention(load(), { kind: 'linear', featureMap: 'elu+1' });
+    const cache = model.createCache({ capacity: 8 });
+    await model.forward([1, 400, 401], cache);
+    expect(() => cache.truncate(2)).toThrow(/rewinding/);
+    const fork = cache.clone();
+    const [a, b] = [await model.forward([402], cache), await model.forward([402], fork)];
+    expect(Array.from(b)).toEqual(Array.from(a));
   });
 });
 
@@ -95,19 +119,20 @@ describe('MLA from the checkpoint’s own K/V weights', () => {
     expect(await greedy(mla)).toEqual(await fullIds);
   });
 
-  it.each([
-    { rank: 24 },
-    { rank: 12 },
-    { rank: 48, ropePairs: 2 },
-    { rank: 16, ropePairs: 1 },
-  ])('%o runs with a smaller latent cache (text may differ)', async (conversion) => {
-    const mla = convertToMla(load(), conversion);
-    const ids = await greedy(mla, 120);
-    for (const id of ids) expect(id >= 0 && id < 512).toBe(true);
-    const perToken = (mla.config.attention as { latentDim: number }).latentDim + (mla.config.attention as { ropeDim: number }).ropeDim;
-    console.log(`MLA ${JSON.stringify(conversion)} (${perToken} floats/token/layer vs GQA 64): ${JSON.stringify(tok.decode([1, ...ids]).slice(0, 100))}`);
-    expect(perToken).toBeLessThanOrEqual(64);
-  });
+  it.each([{ rank: 24 }, { rank: 12 }, { rank: 48, ropePairs: 2 }, { rank: 16, ropePairs: 1 }])(
+    '%o runs with a smaller latent cache (text may differ)',
+    async (conversion) => {
+      const mla = convertToMla(load(), conversion);
+      const ids = await greedy(mla, 120);
+      for (const id of ids) expect(id >= 0 && id < 512).toBe(true);
+      const perToken =
+        (mla.config.attention as { latentDim: number }).latentDim + (mla.config.attention as { ropeDim: number }).ropeDim;
+      console.log(
+        `MLA ${JSON.stringify(conversion)} (${perToken} floats/token/layer vs GQA 64): ${JSON.stringify(tok.decode([1, ...ids]).slice(0, 100))}`,
+      );
+      expect(perToken).toBeLessThanOrEqual(64);
+    },
+  );
 
   it('rejects ranks and RoPE pair counts out of range', () => {
     const gqa = { wq: new Float32Array(8 * 8 * 64), wk: new Float32Array(4 * 8 * 64), wv: new Float32Array(4 * 8 * 64) };

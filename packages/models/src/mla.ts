@@ -96,12 +96,14 @@ export function gqaToMlaWeights(
 ): MlaWeights {
   const { C, H, Hkv, D } = dims;
   const P = conversion.ropePairs ?? D / 2;
-  if (!Number.isInteger(P) || P < 0 || 2 * P > D) throw new OptionError('ropePairs', `must be an integer in [0, ${D / 2}], got ${P}`);
+  if (!Number.isInteger(P) || P < 0 || 2 * P > D)
+    throw new OptionError('ropePairs', `must be an integer in [0, ${D / 2}], got ${P}`);
   const dn = D - 2 * P;
   const dr = Hkv * 2 * P;
   const n = Hkv * (dn + D);
   const r = conversion.rank;
-  if (!Number.isInteger(r) || r < 1 || r > n) throw new OptionError('rank', `must be an integer in [1, ${n}], got ${r}`, `${n} reproduces the GQA layer`);
+  if (!Number.isInteger(r) || r < 1 || r > n)
+    throw new OptionError('rank', `must be an integer in [1, ${n}], got ${r}`, `${n} reproduces the GQA layer`);
   const group = H / Hkv;
   // M = [W_K,nope ; W_V]  [n, C]
   const M = new Float64Array(n * C);
@@ -130,16 +132,32 @@ export function gqaToMlaWeights(
   const wUv = new Float32Array(H * D * r);
   const wq = new Float32Array(H * (dn + dr) * C);
   const wKr = new Float32Array(dr * C);
-  for (let g = 0; g < Hkv; g++) for (let i = 0; i < 2 * P; i++) wKr.set(gqa.wk.subarray((g * D + i) * C, (g * D + i + 1) * C), (g * 2 * P + i) * C);
+  for (let g = 0; g < Hkv; g++)
+    for (let i = 0; i < 2 * P; i++) wKr.set(gqa.wk.subarray((g * D + i) * C, (g * D + i + 1) * C), (g * 2 * P + i) * C);
   for (let h = 0; h < H; h++) {
     const g = Math.floor(h / group);
     for (let i = 0; i < dn; i++) for (let j = 0; j < r; j++) wUk[(h * dn + i) * r + j] = U[(g * dn + i) * n + j]!;
     for (let i = 0; i < D; i++) for (let j = 0; j < r; j++) wUv[(h * D + i) * r + j] = U[(Hkv * dn + g * D + i) * n + j]!;
     const base = h * (dn + dr);
     for (let i = 0; i < dn; i++) wq.set(gqa.wq.subarray((h * D + 2 * P + i) * C, (h * D + 2 * P + i + 1) * C), (base + i) * C);
-    for (let i = 0; i < 2 * P; i++) wq.set(gqa.wq.subarray((h * D + i) * C, (h * D + i + 1) * C), (base + dn + g * 2 * P + i) * C);
+    for (let i = 0; i < 2 * P; i++)
+      wq.set(gqa.wq.subarray((h * D + i) * C, (h * D + i + 1) * C), (base + dn + g * 2 * P + i) * C);
   }
-  return { C, H, nopeDim: dn, ropeDim: dr, valueDim: D, latentDim: r, ropeHeads: Hkv, scale: 1 / Math.sqrt(D), wq, wDkv, wKr, wUk, wUv };
+  return {
+    C,
+    H,
+    nopeDim: dn,
+    ropeDim: dr,
+    valueDim: D,
+    latentDim: r,
+    ropeHeads: Hkv,
+    scale: 1 / Math.sqrt(D),
+    wq,
+    wDkv,
+    wKr,
+    wUk,
+    wUv,
+  };
 }
 
 /** The latent cache of one layer. */
@@ -199,14 +217,21 @@ export function convertToMla(model: LlamaModel, conversion: MlaConversion): Llam
   const { dim: C, heads: H, kvHeads: Hkv, headDim: D } = model.config;
   const pos = model.config.positional;
   if (pos.kind !== 'rope' || pos.layout !== 'pairs' || pos.scaling || (pos.rotaryDim ?? D) !== D) {
-    throw new UnsupportedError(`MLA conversion of a model with positional ${JSON.stringify(pos)}`, "convert models using plain { kind: 'rope', layout: 'pairs' }");
+    throw new UnsupportedError(
+      `MLA conversion of a model with positional ${JSON.stringify(pos)}`,
+      "convert models using plain { kind: 'rope', layout: 'pairs' }",
+    );
   }
   const rope = partialPairsRope(D, pos.base);
   let spec: { latentDim: number; ropeDim: number } | undefined;
   const layers = model.weights.layers.map((layer) => {
     if (!(layer.attention instanceof GqaAttention)) throw new UnsupportedError('MLA conversion of a non-GQA attention block');
     const w = layer.attention.weights;
-    const mla = gqaToMlaWeights({ wq: host(w.wq, 'wq'), wk: host(w.wk, 'wk'), wv: host(w.wv, 'wv') }, { C, H, Hkv, D }, conversion);
+    const mla = gqaToMlaWeights(
+      { wq: host(w.wq, 'wq'), wk: host(w.wk, 'wk'), wv: host(w.wv, 'wv') },
+      { C, H, Hkv, D },
+      conversion,
+    );
     spec = { latentDim: mla.latentDim, ropeDim: mla.ropeDim };
     return { ...layer, attention: new MlaAttention(mla, w.wo, rope) };
   });

@@ -1,4 +1,5 @@
 import type { AttentionSpec, Backend, RopeCall, Tensor } from '@weft/core';
+import { ropeLogitScale } from '@weft/positional';
 
 /**
  * Per-layer sequence state owned by an attention block (keys/values for softmax attention,
@@ -59,12 +60,16 @@ export class KvState implements LayerState {
 
 /** Softmax attention with grouped KV heads; the variant comes from `spec`. */
 export class GqaAttention implements AttentionBlock {
+  /** Logit scale: 1/√D, times YaRN's attention temperature when that scaling is on. */
+  readonly scale: number;
   constructor(
     readonly weights: GqaWeights,
     readonly dims: { readonly heads: number; readonly kvHeads: number; readonly headDim: number },
     readonly spec: AttentionSpec,
     readonly rope: Omit<RopeCall, 'offset'> | undefined,
-  ) {}
+  ) {
+    this.scale = ropeLogitScale(rope?.scaling) / Math.sqrt(dims.headDim);
+  }
 
   createState(backend: Backend, capacity: number): KvState {
     const { kvHeads, headDim } = this.dims;
@@ -89,6 +94,7 @@ export class GqaAttention implements AttentionBlock {
       spec: this.spec,
       queryOffset: position,
       kvLength: position + T,
+      scale: this.scale,
       ...(ctx.capture ? { capture: ctx.capture } : {}),
     });
     return b.matmul(b.reshape(out, [T, H * D]), this.weights.wo);
