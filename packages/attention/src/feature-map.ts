@@ -56,9 +56,20 @@ export function favorPlus(D: number, omega: Float64Array, scale: number): Featur
   };
 }
 
+// Recently drawn FAVOR+ matrices (read-only): a decoder calls attention once per layer per
+// token with the same spec, and drawing the features costs more than a decode step.
+const recentDraws = new Map<string, Float64Array>();
+
 /** The feature map of a linear spec; FAVOR+ uses draw `draw` of its seed. */
 export function featureMapOf(spec: LinearSpec, D: number, scale: number, draw = 0): FeatureMap {
   const fm = spec.featureMap;
   if (fm === 'elu+1') return eluPlusOne(D);
-  return favorPlus(D, favorFeatures(D, fm.features, fm.seed, draw), scale);
+  const key = `${D}/${fm.features}/${fm.seed}/${draw}`;
+  let omega = recentDraws.get(key);
+  if (!omega) {
+    omega = favorFeatures(D, fm.features, fm.seed, draw);
+    if (recentDraws.size >= 16) recentDraws.delete(recentDraws.keys().next().value!);
+    recentDraws.set(key, omega);
+  }
+  return favorPlus(D, omega, scale);
 }

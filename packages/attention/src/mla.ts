@@ -57,6 +57,8 @@ export interface MlaWeights {
    * head's RoPE query the same way (DeepSeek: 1). Default 1.
    */
   readonly ropeHeads?: number;
+  /** Logit scale; default 1/√(dn + dr). */
+  readonly scale?: number;
   /** Queries [H·(dn+dr), C]: per head dn no-RoPE rows then dr RoPE rows (a low-rank W_UQ·W_DQ multiplied out). */
   readonly wq: Float32Array;
   /** KV down-projection W_DKV [r, C]. */
@@ -177,7 +179,7 @@ export function mlaAbsorbed(x: Float32Array, w: MlaWeights, cache: MlaCache, rop
       spec,
       queryOffset: offset,
       kvLength: cache.length,
-      scale: 1 / Math.sqrt(dn + dr),
+      scale: w.scale ?? 1 / Math.sqrt(dn + dr),
     },
   );
   // o_h = W_UV,h·u_h  [T, H·dv]
@@ -229,7 +231,7 @@ export function referenceMla(x: Float32Array, w: MlaWeights, rope: RopeFn): Floa
     }
   }
   const out = new Float64Array(L * H * dv);
-  const scale = 1 / Math.sqrt(Dk);
+  const scale = w.scale ?? 1 / Math.sqrt(Dk);
   const p = new Float64Array(L);
   for (let t = 0; t < L; t++) {
     for (let h = 0; h < H; h++) {
