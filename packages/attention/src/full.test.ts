@@ -3,7 +3,7 @@ import { freshSeed, randnF32 } from '@weft/testing';
 import { describe, expect, it } from 'vitest';
 import { expectClose, prefill, randomQkv, rows } from '../test/helpers.js';
 import { attendCpu, attendReference } from './attend.js';
-import { alibiHeadSlopes, t5Bucket } from './bias.js';
+import { createBias } from './bias.js';
 import { flashAttention } from './flash.js';
 import { fullAttention } from './full.js';
 import { measureScratch } from './scratch.js';
@@ -75,20 +75,24 @@ describe('masks', () => {
 });
 
 describe('positional biases', () => {
-  it('ALiBi slopes match the paper (8 heads: 1/2 … 1/256) and BLOOM for 12 heads', () => {
-    expect(Array.from(alibiHeadSlopes(8))).toEqual([1 / 2, 1 / 4, 1 / 8, 1 / 16, 1 / 32, 1 / 64, 1 / 128, 1 / 256]);
-    const twelve = Array.from(alibiHeadSlopes(12));
-    expect(twelve.slice(0, 8)).toEqual(Array.from(alibiHeadSlopes(8)));
-    expect(twelve.slice(8)).toEqual([2 ** -0.5, 2 ** -1.5, 2 ** -2.5, 2 ** -3.5]);
+  it('ALiBi: at distance 1 head h adds −slope_h, the paper’s 1/2 … 1/256 for 8 heads and BLOOM’s for 12', () => {
+    const at1 = (H: number) => Array.from({ length: H }, (_, h) => -createBias({ kind: 'alibi' }, H)!(h, 5, 4));
+    expect(at1(8)).toEqual([1 / 2, 1 / 4, 1 / 8, 1 / 16, 1 / 32, 1 / 64, 1 / 128, 1 / 256]);
+    expect(at1(12).slice(8)).toEqual([2 ** -0.5, 2 ** -1.5, 2 ** -2.5, 2 ** -3.5]);
+    expect(createBias({ kind: 'alibi' }, 8)!(0, 10, 3)).toBe(-3.5);
   });
 
-  it('T5 buckets follow Hugging Face _relative_position_bucket', () => {
+  it('T5: the table row is Hugging Face’s _relative_position_bucket of kPos − qPos', () => {
+    // table[b, h] = b, so the bias is the bucket itself
+    const bucketOf = (bidirectional: boolean) => {
+      const table = Float32Array.from({ length: 32 }, (_, i) => i);
+      const bias = createBias({ kind: 't5-relative', buckets: 32, maxDistance: 128, bidirectional, table }, 1)!;
+      return (relative: number) => bias(0, 1000, 1000 + relative);
+    };
     // bidirectional, 32 buckets, max distance 128 (t5-small): 16 per direction, 8 exact
-    const bi = [0, -1, 1, -7, -8, -20, 20, -200].map((r) => t5Bucket(r, true, 32, 128));
-    expect(bi).toEqual([0, 1, 17, 7, 8, 10, 26, 15]);
+    expect([0, -1, 1, -7, -8, -20, 20, -200].map(bucketOf(true))).toEqual([0, 1, 17, 7, 8, 10, 26, 15]);
     // causal (decoder), 32 buckets: 16 exact
-    const uni = [0, -5, 5, -15, -16, -20, -127, -1000].map((r) => t5Bucket(r, false, 32, 128));
-    expect(uni).toEqual([0, 5, 0, 15, 16, 17, 31, 31]);
+    expect([0, -5, 5, -15, -16, -20, -127, -1000].map(bucketOf(false))).toEqual([0, 5, 0, 15, 16, 17, 31, 31]);
   });
 
   const biases = (H: number, seed: number) =>
