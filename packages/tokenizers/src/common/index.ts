@@ -21,5 +21,13 @@ export {
   truncateEncoding,
 } from './encoding.js';
 export { createWindowStreamDecoder } from './stream-decoder.js';
-export { escapeRegex, isBertPunctuation, isPunctuation, isWhiteSpace, translateRegex, WHITE_SPACE_RE } from './unicode.js';
+export {
+  escapeRegex,
+  inRanges,
+  isBertPunctuation,
+  isPunctuation,
+  isWhiteSpace,
+  translateRegex,
+  WHITE_SPACE_RE,
+} from './unicode.js';
 export { utf8DecodeLossy, utf8DecodeStrict, utf8Encode, utf8LengthAt, wellFormed } from './utf8.js';

@@ -1,4 +1,5 @@
-import { isWhiteSpace } from '../../common/unicode.js';
+import { inRanges, isWhiteSpace } from '../../common/unicode.js';
+import { HF_CONTROL } from '../../common/unicode-tables.js';
 import { lowercaseChars } from './lowercase.js';
 import { removeNonspacingMarks } from './strip-accents.js';
 import { type Aligned, mapCodePoints, mapSegments, type Normalizer, proportional, starterBoundaries } from './types.js';
@@ -13,9 +14,6 @@ export interface BertNormalizerOptions {
   readonly stripAccents: boolean | null;
   readonly lowercase: boolean;
 }
-
-// Rust `char::is_other` (Cc, Cf, Cn, Co, Cs) minus \t \n \r, and U+0000 / U+FFFD.
-const CONTROL = /[\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Cs}\uFFFD]/u;
 
 function isChinese(cp: number): boolean {
   return (
@@ -37,7 +35,8 @@ function cleanChar(ch: string): string {
     if (cp < 0x20 || cp === 0x7f) return '';
     return ch;
   }
-  if (CONTROL.test(ch)) return '';
+  // HF's is_control (Cc, Cf, Co by HF's tables; unassigned code points are kept) and U+FFFD.
+  if (inRanges(HF_CONTROL, cp)) return '';
   return isWhiteSpace(cp) ? ' ' : ch;
 }
 
