@@ -89,12 +89,33 @@ export function buildDfa(nfa: ByteNfa, maxStates = DEFAULT_MAX_DFA_STATES, optio
   }
   classes++;
 
-  const keyOf = (set: number[]) => set.join(',');
+  // Per NFA state: its ε-closure restricted to "important" states (byte edges, or accept):
+  // two subsets with the same important states behave the same, so only those key a DFA state.
+  const n0 = nfa.edges.length;
+  const important = (q: number) => nfa.edges[q]!.length > 0 || q === nfa.accept;
+  const closures: Int32Array[] = [];
+  for (let q = 0; q < n0; q++) closures.push(Int32Array.from(epsilonClosure(nfa, [q]).filter(important)));
+  const stamp = new Int32Array(n0).fill(-1);
+  let generation = 0;
+  const closeAll = (seeds: number[]): number[] => {
+    generation++;
+    const out: number[] = [];
+    for (const q of seeds) {
+      for (const r of closures[q]!) {
+        if (stamp[r] !== generation) {
+          stamp[r] = generation;
+          out.push(r);
+        }
+      }
+    }
+    return out.sort((a, b) => a - b);
+  };
+
   const sets: number[][] = [];
   const index = new Map<string, number>();
   const rows: number[] = [];
   const intern = (set: number[]): number => {
-    const key = keyOf(set);
+    const key = set.join(',');
     let id = index.get(key);
     if (id === undefined) {
       if (sets.length >= maxStates) {
@@ -111,16 +132,17 @@ export function buildDfa(nfa: ByteNfa, maxStates = DEFAULT_MAX_DFA_STATES, optio
     return id;
   };
 
-  intern(epsilonClosure(nfa, [nfa.start]));
+  intern(closeAll([nfa.start]));
+  const targets: number[][] = Array.from({ length: classes }, () => []);
   for (let d = 0; d < sets.length; d++) {
-    const targets: number[][] = Array.from({ length: classes }, () => []);
-    for (const s of sets[d]!) {
-      for (const e of nfa.edges[s]!) {
+    for (let c = 0; c < classes; c++) targets[c]!.length = 0;
+    for (const q of sets[d]!) {
+      for (const e of nfa.edges[q]!) {
         for (let c = classOf[e.lo]!; c <= classOf[e.hi]!; c++) targets[c]!.push(e.to);
       }
     }
     for (let c = 0; c < classes; c++) {
-      rows[d * classes + c] = targets[c]!.length === 0 ? DEAD : intern(epsilonClosure(nfa, targets[c]!));
+      rows[d * classes + c] = targets[c]!.length === 0 ? DEAD : intern(closeAll(targets[c]!));
     }
   }
 
