@@ -68,6 +68,19 @@ export type RopeScaling =
       originalContext: number;
       lowFreqFactor: number;
       highFreqFactor: number;
+    }
+  /**
+   * Phi-3 LongRoPE: per-frequency divisors, `shortFactor` while the sequence fits
+   * `originalContext` and `longFactor` past it ([R/2] each); `factor` = extended / original
+   * context sets the default attention factor √(1 + ln factor / ln originalContext).
+   */
+  | {
+      kind: 'longrope';
+      factor: number;
+      originalContext: number;
+      shortFactor: readonly number[];
+      longFactor: readonly number[];
+      attentionFactor?: number;
     };
 
 /** How positions enter the model. */

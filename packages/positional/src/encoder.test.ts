@@ -245,6 +245,36 @@ describe('positionalSpecFromHfConfig', () => {
       rotaryDim: 64,
     });
   });
+  it('Phi-3 longrope: factor from max / original when absent, short and long lists carried over', () => {
+    const short = Array.from({ length: 48 }, (_, i) => 1 + i / 100);
+    const long = Array.from({ length: 48 }, (_, i) => 1 + i);
+    const { spec } = positionalSpecFromHfConfig({
+      model_type: 'phi3',
+      hidden_size: 3072,
+      num_attention_heads: 32,
+      max_position_embeddings: 131072,
+      original_max_position_embeddings: 4096,
+      rope_theta: 10000,
+      rope_scaling: { type: 'longrope', short_factor: short, long_factor: long },
+    });
+    expect(spec).toEqual({
+      kind: 'rope',
+      base: 10000,
+      layout: 'halves',
+      scaling: { kind: 'longrope', factor: 32, originalContext: 4096, shortFactor: short, longFactor: long },
+    });
+    expect(
+      fieldOf(() =>
+        positionalSpecFromHfConfig({
+          model_type: 'phi3',
+          hidden_size: 3072,
+          num_attention_heads: 32,
+          max_position_embeddings: 131072,
+          rope_scaling: { type: 'longrope', short_factor: short, long_factor: 'no' },
+        }),
+      ),
+    ).toBe('config.rope_scaling.long_factor');
+  });
   it('BLOOM / MPT → alibi, T5 → buckets (encoder bidirectional, decoder causal), GPT-2 → learned', () => {
     expect(positionalSpecFromHfConfig({ model_type: 'bloom', hidden_size: 64, n_head: 8 }).spec).toEqual({ kind: 'alibi' });
     expect(
@@ -307,7 +337,7 @@ describe('positionalSpecFromHfConfig', () => {
           model_type: 'llama',
           hidden_size: 64,
           num_attention_heads: 4,
-          rope_scaling: { type: 'longrope', factor: 2 },
+          rope_scaling: { type: 'ntk-by-parts', factor: 2 },
         }),
       ),
     ).toBe('config.rope_scaling.rope_type');

@@ -5,7 +5,7 @@ import { type PositionalDims, validatePositionalSpec } from './validate.js';
  * Reads the positional encoding of a Hugging Face `config.json` (untrusted input) into a
  * validated {@link PositionalSpec} plus the dims it was checked against.
  * Covers: rope_theta / rotary_emb_base, partial_rotary_factor / rotary_pct / rotary_dim,
- * rope_scaling (or rope_parameters) of type linear, dynamic, yarn, llama3 and default;
+ * rope_scaling (or rope_parameters) of type linear, dynamic, yarn, llama3, longrope (su) and default;
  * BLOOM / MPT / Falcon ALiBi; T5-family relative buckets; learned tables (GPT-2, OPT, BERT,
  * GPT-Neo). Layout: GPT-J and CodeGen rotate interleaved pairs, every other HF model halves.
  */
@@ -70,7 +70,7 @@ const ROPE_KEYS = [
 const LEARNED_MODELS = new Set(['gpt2', 'opt', 'gpt_neo', 'bert', 'roberta', 'gpt_bigcode', 'biogpt', 'xglm']);
 const T5_MODELS = new Set(['t5', 'mt5', 'longt5', 'umt5', 'switch_transformers']);
 
-function ropeScalingFrom(block: Json, maxPositions: number | undefined): RopeScaling | undefined {
+function ropeScalingFrom(block: Json, root: Json, maxPositions: number | undefined): RopeScaling | undefined {
   const type = block.rope_type ?? block.type;
   if (type === undefined || type === 'default') return undefined;
   const factor = num(block, 'factor');
@@ -109,11 +109,39 @@ function ropeScalingFrom(block: Json, maxPositions: number | undefined): RopeSca
         lowFreqFactor: f('low_freq_factor') ?? 1,
         highFreqFactor: f('high_freq_factor') ?? 4,
       };
+    case 'longrope':
+    case 'su': {
+      const original =
+        f('original_max_position_embeddings') ?? num(root, 'original_max_position_embeddings') ?? needMax('longrope');
+      const list = (key: string): number[] => {
+        const v = block[key];
+        if (!Array.isArray(v) || !v.every((n) => typeof n === 'number')) {
+          throw new SpecError(
+            `config.rope_scaling.${key}`,
+            `must be an array of numbers, got ${JSON.stringify(v)?.slice(0, 40)}`,
+          );
+        }
+        return v as number[];
+      };
+      // HF: without an explicit factor, factor = max_position_embeddings / original.
+      const longFactor = factor ?? (maxPositions !== undefined ? maxPositions / original : undefined);
+      const out: {
+        -readonly [K in keyof Extract<RopeScaling, { kind: 'longrope' }>]: Extract<RopeScaling, { kind: 'longrope' }>[K];
+      } = {
+        kind: 'longrope',
+        factor: longFactor as number,
+        originalContext: original,
+        shortFactor: list('short_factor'),
+        longFactor: list('long_factor'),
+      };
+      if (f('attention_factor') !== undefined) out.attentionFactor = f('attention_factor');
+      return out;
+    }
     default:
       throw new SpecError(
         'config.rope_scaling.rope_type',
         `RoPE scaling '${String(type)}' is not supported`,
-        "weft supports 'linear', 'dynamic', 'yarn' and 'llama3'",
+        "weft supports 'linear', 'dynamic', 'yarn', 'llama3' and 'longrope'",
       );
   }
 }
@@ -172,7 +200,7 @@ export function positionalSpecFromHfConfig(config: unknown, options: { role?: 'e
     const partial =
       num(c, 'partial_rotary_factor') ?? (block ? num(block, 'partial_rotary_factor') : undefined) ?? num(c, 'rotary_pct');
     const rotaryDim = num(c, 'rotary_dim') ?? (partial !== undefined ? Math.floor(headDim * partial) : undefined);
-    const scaling = block && typeof block === 'object' ? ropeScalingFrom(block, maxPositions) : undefined;
+    const scaling = block && typeof block === 'object' ? ropeScalingFrom(block, c, maxPositions) : undefined;
     spec = {
       kind: 'rope',
       base,

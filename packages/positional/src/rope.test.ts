@@ -4,6 +4,7 @@ import { compareArrays, freshSeed, randnF32 } from '@weft/testing';
 import { describe, expect, it } from 'vitest';
 import { applyRope, RopeTable, validateRope } from './rope.js';
 import { applyRopeReference } from './rope-reference.js';
+import { ropeDependsOnLength } from './scaling/index.js';
 
 // biome-ignore lint/suspicious/noApproximativeNumericConstant: DeepSeek-V2's config value, not √½
 const DEEPSEEK_MSCALE = 0.707;
@@ -66,7 +67,18 @@ const SCALINGS: readonly (RopeScaling | undefined)[] = [
     mscaleAllDim: DEEPSEEK_MSCALE,
   },
   { kind: 'llama3', factor: 8, originalContext: 256, lowFreqFactor: 1, highFreqFactor: 4 },
+  { kind: 'longrope', factor: 16, originalContext: 32, shortFactor: [], longFactor: [] },
 ];
+
+/** LongRoPE needs one factor per rotary frequency: fill its lists for R. */
+function forR(scaling: RopeScaling | undefined, R: number): RopeScaling | undefined {
+  if (scaling?.kind !== 'longrope') return scaling;
+  return {
+    ...scaling,
+    shortFactor: Array.from({ length: R / 2 }, (_, i) => 1 + 0.05 * i),
+    longFactor: Array.from({ length: R / 2 }, (_, i) => 1 + 0.5 * i),
+  };
+}
 const name = (s: RopeScaling | undefined) => s?.kind ?? 'unscaled';
 
 describe('applyRope (fast f32) vs applyRopeReference (f64)', () => {
@@ -86,7 +98,13 @@ describe('applyRope (fast f32) vs applyRopeReference (f64)', () => {
           // 1e-5 comparison stays at positions below ~40; scaled RoPE uses float64 angles at any position.
           const offset = scaling ? rng.nextU32() % 100_000 : rng.nextU32() % 16;
           const x = randnF32(T * H * D, seed ^ 0x9e3779b9);
-          const call: RopeCall = { base: [10000, 500000, 1e6][rng.nextU32() % 3]!, layout, offset, rotaryDim, scaling };
+          const call: RopeCall = {
+            base: [10000, 500000, 1e6][rng.nextU32() % 3]!,
+            layout,
+            offset,
+            rotaryDim,
+            scaling: forR(scaling, rotaryDim ?? D),
+          };
           const expected = Float64Array.from(x);
           applyRopeReference(expected, T, H, D, call);
           const actual = Float32Array.from(x);
@@ -133,7 +151,7 @@ describe('RoPE is relative: q_m·k_n depends only on m − n', () => {
           const dot = (m: number, n: number, precision: 'f64' | 'f32') => {
             const qm = precision === 'f64' ? Float64Array.from(q) : Float32Array.from(q);
             const kn = precision === 'f64' ? Float64Array.from(k) : Float32Array.from(k);
-            const base = { base: 10000, layout, rotaryDim, scaling, seqLen: 4096 };
+            const base = { base: 10000, layout, rotaryDim, scaling: forR(scaling, rotaryDim ?? D), seqLen: 4096 };
             if (precision === 'f64') {
               applyRopeReference(qm as Float64Array, 1, 1, D, { ...base, offset: m });
               applyRopeReference(kn as Float64Array, 1, 1, D, { ...base, offset: n });
@@ -174,12 +192,13 @@ describe('decode step at an offset equals the prefill row', () => {
         const [T, H, D] = [40, 3, 16];
         const x = randnF32(T * H * D, seed);
         const prefill = Float32Array.from(x);
-        // dynamic NTK's frequencies follow the sequence length: give both forms the same one
-        const seqLen = scaling?.kind === 'dynamic-ntk' ? 200 : undefined;
-        applyRope(prefill, T, H, D, { base: 10000, layout, scaling, offset: 0, seqLen });
+        // dynamic NTK's and LongRoPE's frequencies follow the sequence length: give both forms the same one
+        const seqLen = ropeDependsOnLength(scaling) ? 200 : undefined;
+        const s = forR(scaling, D);
+        applyRope(prefill, T, H, D, { base: 10000, layout, scaling: s, offset: 0, seqLen });
         for (let t = 0; t < T; t++) {
           const row = x.slice(t * H * D, (t + 1) * H * D);
-          applyRope(row, 1, H, D, { base: 10000, layout, scaling, offset: t, seqLen });
+          applyRope(row, 1, H, D, { base: 10000, layout, scaling: s, offset: t, seqLen });
           expect(Array.from(row), `seed ${seed} row ${t}`).toEqual(Array.from(prefill.subarray(t * H * D, (t + 1) * H * D)));
         }
       });
@@ -199,6 +218,36 @@ describe('decode step at an offset equals the prefill row', () => {
     const longer = Float32Array.from(x);
     applyRope(longer, 1, H, D, { base: 10000, layout: 'halves', scaling, offset: 20, seqLen: 64 });
     expect(Array.from(longer)).not.toEqual(Array.from(explicit));
+  });
+
+  it('LongRoPE switches from short to long factors once the sequence passes the original context', () => {
+    const seed = freshSeed();
+    const [H, D] = [2, 8];
+    const scaling = forR({ kind: 'longrope', factor: 4, originalContext: 16, shortFactor: [], longFactor: [] }, D);
+    const rotate = (offset: number, seqLen: number, s: RopeScaling | undefined) => {
+      const x = randnF32(H * D, seed);
+      applyRope(x, 1, H, D, { base: 10000, layout: 'halves', scaling: s, offset, seqLen });
+      return Array.from(x);
+    };
+    // reference with the short factors: θ_i / shortFactor_i, i.e. a LongRoPE whose long list is the short one
+    const viaShort = (offset: number) => {
+      const x = Float64Array.from(randnF32(H * D, seed));
+      const shortOnly = { ...(scaling as Extract<RopeScaling, { kind: 'longrope' }>) };
+      applyRopeReference(x, 1, H, D, {
+        base: 10000,
+        layout: 'halves',
+        scaling: { ...shortOnly, longFactor: shortOnly.shortFactor },
+        offset,
+        seqLen: 1000,
+      });
+      return x;
+    };
+    // at seqLen 16 (fits) and 17 (past) the same position rotates differently
+    expect(rotate(10, 16, scaling)).not.toEqual(rotate(10, 17, scaling));
+    // within the original context the short factors apply
+    const fits = rotate(10, 16, scaling);
+    const ref = viaShort(10);
+    for (let i = 0; i < fits.length; i++) expect(Math.abs(fits[i]! - ref[i]!)).toBeLessThan(1e-6);
   });
 
   it('rows past the table cap (32768 positions) match the tabled computation path', () => {
@@ -233,7 +282,7 @@ describe('RoPE validation', () => {
     ],
     [
       'unknown scaling',
-      { base: 10000, layout: 'pairs', offset: 0, scaling: { kind: 'longrope', factor: 2 } as unknown as RopeScaling },
+      { base: 10000, layout: 'pairs', offset: 0, scaling: { kind: 'ntk-by-parts', factor: 2 } as unknown as RopeScaling },
       'scaling.kind',
     ],
     [

@@ -1,14 +1,17 @@
 import { type RopeCall, type RopeScaling, ShapeError, SpecError } from '@weft/core';
-import { ropeDependsOnLength, ropeFrequencies } from './scaling/index.js';
+import { ropeDependsOnLength, ropeFrequencies, ropeLengthRegime } from './scaling/index.js';
 import { validateRopeFields } from './validate.js';
 
 /**
  * Fast float32 rotary embedding with cached cos/sin tables (same call shape as
  * {@link applyRopeReference}). Shapes: x:[T,H,D] token-major, R = rotary dims, tables [P, R/2].
  *
+ * Length-dependent scalings (dynamic NTK, LongRoPE) compute cos/sin per row from the
+ * frequencies of the current length regime instead of reading a table.
+ *
  * Angles: unscaled RoPE rounds position·θ to float32 exactly as llama2.c (and Hugging Face,
  * whose angle matmul runs in float32) do, so the default path stays bit-compatible with
- * llama2.c. Scaled RoPE (linear, dynamic NTK, YaRN, Llama 3) serves long contexts, where a
+ * llama2.c. Scaled RoPE (linear, dynamic NTK, YaRN, Llama 3, LongRoPE) serves long contexts, where a
  * float32 angle is off by up to ~1e-7·position radians, so its angles are computed in float64;
  * only cos and sin are rounded to float32.
  */
@@ -117,7 +120,7 @@ export class RopeTable {
   private readonly f32Angles: boolean;
   private inv: Float64Array;
   private inv32: Float32Array;
-  private invSeqLen = -1;
+  private invRegime = -1;
   private cos = new Float32Array(0);
   private sin = new Float32Array(0);
   private positions = 0;
@@ -161,10 +164,11 @@ export class RopeTable {
     const half = this.rotaryDim / 2;
     const rotateRow = pairs ? rotatePairs : rotateHalves;
     if (ropeDependsOnLength(this.scaling)) {
-      if (seqLen !== this.invSeqLen) {
+      const regime = ropeLengthRegime(this.scaling, seqLen);
+      if (regime !== this.invRegime) {
         this.inv = ropeFrequencies(this.base, this.rotaryDim, this.scaling, seqLen);
         this.inv32 = Float32Array.from(this.inv);
-        this.invSeqLen = seqLen;
+        this.invRegime = regime;
       }
       for (let t = 0; t < T; t++) {
         fillRow(this.inv, this.inv32, this.f32Angles, offset + t, this.rowCos, this.rowSin, 0);

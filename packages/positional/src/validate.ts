@@ -56,11 +56,27 @@ export function validateRopeScaling(scaling: RopeScaling, rotaryDim: number): vo
         );
       }
       return;
+    case 'longrope': {
+      requirePositiveInt('scaling.originalContext', scaling.originalContext, 'Phi-3 uses 4096');
+      if (scaling.attentionFactor !== undefined) requirePositive('scaling.attentionFactor', scaling.attentionFactor);
+      for (const field of ['shortFactor', 'longFactor'] as const) {
+        const list = scaling[field];
+        if (!Array.isArray(list)) throw new SpecError(`scaling.${field}`, `must be an array of numbers, got ${String(list)}`);
+        if (Number.isFinite(rotaryDim) && list.length !== rotaryDim / 2) {
+          throw new SpecError(
+            `scaling.${field}`,
+            `needs one factor per rotary frequency (R/2 = ${rotaryDim / 2}), got ${list.length}`,
+          );
+        }
+        for (const [i, v] of list.entries()) requirePositive(`scaling.${field}[${i}]`, v);
+      }
+      return;
+    }
     default:
       throw new SpecError(
         'scaling.kind',
         `unknown RoPE scaling '${String((scaling as { kind?: unknown }).kind)}'`,
-        "use 'linear', 'dynamic-ntk', 'yarn' or 'llama3'",
+        "use 'linear', 'dynamic-ntk', 'yarn', 'llama3' or 'longrope'",
       );
   }
 }

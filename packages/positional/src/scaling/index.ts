@@ -2,6 +2,7 @@ import { type RopeScaling, SpecError } from '@weft/core';
 import { dynamicNtkInverseFrequencies } from './dynamic-ntk.js';
 import { linearInverseFrequencies } from './linear.js';
 import { llama3InverseFrequencies } from './llama3.js';
+import { longropeAttentionFactor, longropeInverseFrequencies } from './longrope.js';
 import { yarnAttentionFactor, yarnInverseFrequencies } from './yarn.js';
 
 /**
@@ -33,22 +34,26 @@ export function ropeFrequencies(base: number, rotaryDim: number, scaling?: RopeS
       return yarnInverseFrequencies(inv, base, rotaryDim, scaling);
     case 'llama3':
       return llama3InverseFrequencies(inv, scaling);
+    case 'longrope':
+      return longropeInverseFrequencies(inv, scaling, seqLen);
     default:
       throw new SpecError(
         'scaling.kind',
         `unknown RoPE scaling '${String((scaling as { kind?: unknown }).kind)}'`,
-        "use 'linear', 'dynamic-ntk', 'yarn' or 'llama3'",
+        "use 'linear', 'dynamic-ntk', 'yarn', 'llama3' or 'longrope'",
       );
   }
 }
 
 /**
  * The factor Hugging Face multiplies RoPE's cos and sin by (`attention_scaling`): YaRN's
- * mscale, 1 for every other scaling. weft's `applyRope` rotates without it; multiply the
+ * mscale, LongRoPE's √(1 + ln s / ln L₀), 1 for every other scaling. weft's `applyRope` rotates without it; multiply the
  * attention logit scale by {@link ropeLogitScale} instead.
  */
 export function ropeAttentionFactor(scaling?: RopeScaling): number {
-  return scaling?.kind === 'yarn' ? yarnAttentionFactor(scaling) : 1;
+  if (scaling?.kind === 'yarn') return yarnAttentionFactor(scaling);
+  if (scaling?.kind === 'longrope') return longropeAttentionFactor(scaling);
+  return 1;
 }
 
 /**
@@ -62,12 +67,23 @@ export function ropeLogitScale(scaling?: RopeScaling): number {
   return f * f;
 }
 
-/** True when the frequencies depend on the sequence length (so no fixed table applies). */
+/** True when the frequencies depend on the sequence length (dynamic NTK, LongRoPE), so no single table applies. */
 export function ropeDependsOnLength(scaling?: RopeScaling): boolean {
-  return scaling?.kind === 'dynamic-ntk';
+  return scaling?.kind === 'dynamic-ntk' || scaling?.kind === 'longrope';
+}
+
+/**
+ * A key that changes exactly when the frequencies do: equal keys mean equal tables. Dynamic NTK
+ * changes with every length past the original context, LongRoPE has two regimes.
+ */
+export function ropeLengthRegime(scaling: RopeScaling | undefined, seqLen: number): number {
+  if (scaling?.kind === 'dynamic-ntk') return Math.max(seqLen, scaling.originalContext);
+  if (scaling?.kind === 'longrope') return seqLen > scaling.originalContext ? 1 : 0;
+  return 0;
 }
 
 export { dynamicNtkBase, dynamicNtkInverseFrequencies } from './dynamic-ntk.js';
 export { linearInverseFrequencies } from './linear.js';
 export { llama3InverseFrequencies } from './llama3.js';
+export { longropeAttentionFactor, longropeInverseFrequencies } from './longrope.js';
 export { yarnAttentionFactor, yarnCorrectionDim, yarnCorrectionRange, yarnInverseFrequencies, yarnMscale } from './yarn.js';

@@ -199,6 +199,45 @@ describe('Llama 3 frequency-dependent scaling', () => {
   });
 });
 
+describe('LongRoPE', () => {
+  const short = Array.from({ length: D / 2 }, () => 2);
+  const long = Array.from({ length: D / 2 }, (_, i) => i + 1);
+  it('divides θ_i by short_factor_i within the original context and by long_factor_i past it (as HF)', () => {
+    const scaling = { kind: 'longrope', factor: 10, originalContext: 2048, shortFactor: short, longFactor: long } as const;
+    const theta = closedDefault(BASE, D);
+    for (const seqLen of [0, 1, 2048])
+      expectRelClose(
+        ropeFrequencies(BASE, D, scaling, seqLen),
+        theta.map((t) => t / 2),
+      );
+    for (const seqLen of [2049, 100000])
+      expectRelClose(
+        ropeFrequencies(BASE, D, scaling, seqLen),
+        theta.map((t, i) => t / (i + 1)),
+      );
+  });
+  it('attention factor √(1 + ln(factor)/ln(original)), or the given one; 1 when factor ≤ 1', () => {
+    for (const factor of [2, 10, 20]) {
+      const s = { kind: 'longrope', factor, originalContext: 2048, shortFactor: short, longFactor: long } as const;
+      expect(ropeAttentionFactor(s)).toBeCloseTo(Math.sqrt(1 + Math.log(factor) / Math.log(2048)), 15);
+      expect(ropeLogitScale(s)).toBeCloseTo(1 + Math.log(factor) / Math.log(2048), 14);
+      expect(ropeAttentionFactor({ ...s, attentionFactor: 0.5 })).toBe(0.5);
+    }
+    expect(
+      ropeAttentionFactor({ kind: 'longrope', factor: 1, originalContext: 2048, shortFactor: short, longFactor: long }),
+    ).toBe(1);
+  });
+  it('validation: one positive factor per rotary frequency', () => {
+    const base = { kind: 'longrope', factor: 4, originalContext: 4096, shortFactor: short, longFactor: long } as const;
+    expect(() => validateRopeScaling(base, D)).not.toThrow();
+    expect(() => validateRopeScaling({ ...base, longFactor: long.slice(1) }, D)).toThrowError(/scaling.longFactor/);
+    expect(() => validateRopeScaling({ ...base, shortFactor: [...short.slice(1), -1] }, D)).toThrowError(
+      /scaling.shortFactor\[63\]/,
+    );
+    expect(() => validateRopeScaling({ ...base, shortFactor: 'x' as never }, D)).toThrowError(/must be an array/);
+  });
+});
+
 describe('scaling validation', () => {
   it('names the bad field', () => {
     const cases: [unknown, string][] = [
@@ -225,6 +264,6 @@ describe('scaling validation', () => {
     );
   });
   it('ropeFrequencies throws on an unknown scaling kind', () => {
-    expect(() => ropeFrequencies(BASE, D, { kind: 'longrope' } as never)).toThrowError(SpecError);
+    expect(() => ropeFrequencies(BASE, D, { kind: 'ntk-by-parts' } as never)).toThrowError(SpecError);
   });
 });
