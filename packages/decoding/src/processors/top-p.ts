@@ -1,4 +1,5 @@
 import type { LogitsProcessor } from '@weft/core';
+import { IndexMaxHeap } from '../sampling/heap.js';
 import { optInt, optNumber } from '../validate.js';
 import { maskWhere, softmax64 } from './probs.js';
 
@@ -6,8 +7,8 @@ import { maskWhere, softmax64 } from './probs.js';
  * Nucleus filtering with Hugging Face's rule: sort ascending, drop tokens whose cumulative
  * probability (from the least likely up) is ≤ 1 − p, keep `minTokensToKeep`. HF `top_p`.
  *
- * Fast path: a token with probability below (1 − p)/V can never survive (all tokens below it
- * sum to less than 1 − p), so only the others are sorted. Ties sort by id (lower id = more likely).
+ * Fast path: the head of the distribution is popped from a heap in descending order (ties: lower
+ * id first) until the mass above the next token reaches p, instead of sorting all V tokens.
  * Note: `generate()`'s own `topP` uses llama2.c's nucleus in the sampler instead (see docs).
  */
 export class TopPProcessor implements LogitsProcessor {
@@ -22,23 +23,18 @@ export class TopPProcessor implements LogitsProcessor {
     if (this.p >= 1) return;
     const V = logits.length;
     const probs = softmax64(logits);
-    const threshold = (1 - this.p) / V;
-    const remove = new Uint8Array(V);
-    const candidates: number[] = [];
-    let below = 0;
-    for (let i = 0; i < V; i++) {
-      if (probs[i]! >= threshold) candidates.push(i);
-      else {
-        below += probs[i]!;
-        remove[i] = 1;
-      }
-    }
-    candidates.sort((a, b) => probs[a]! - probs[b]! || b - a); // ascending, higher id first on ties
-    let cumulative = below;
-    for (const id of candidates) {
-      cumulative += probs[id]!;
-      if (cumulative <= 1 - this.p) remove[id] = 1;
-      else break;
+    // Ascending cumulative mass up to x = 1 − (mass of tokens ranked above x), so x survives iff the
+    // mass strictly above it is < p: walk the head in descending order and stop there.
+    const live: number[] = [];
+    for (let i = 0; i < V; i++) if (probs[i]! > 0) live.push(i);
+    const heap = new IndexMaxHeap(probs, live);
+    const remove = new Uint8Array(V).fill(1);
+    let above = 0;
+    for (;;) {
+      const id = heap.pop();
+      if (id < 0 || above >= this.p) break;
+      remove[id] = 0;
+      above += probs[id]!;
     }
     maskWhere(logits, remove, this.minTokensToKeep);
   }

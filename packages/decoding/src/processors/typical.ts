@@ -1,4 +1,5 @@
 import type { LogitsProcessor } from '@weft/core';
+import { IndexMaxHeap } from '../sampling/heap.js';
 import { optInt, optNumber } from '../validate.js';
 import { maskWhere, softmax64 } from './probs.js';
 
@@ -22,22 +23,29 @@ export class TypicalProcessor implements LogitsProcessor {
     let entropy = 0;
     for (let i = 0; i < V; i++) if (probs[i]! > 0) entropy -= probs[i]! * Math.log(probs[i]!);
     const shifted = new Float64Array(V);
-    for (let i = 0; i < V; i++) shifted[i] = probs[i]! > 0 ? Math.abs(-Math.log(probs[i]!) - entropy) : Number.POSITIVE_INFINITY;
-    const order = new Int32Array(V);
-    for (let i = 0; i < V; i++) order[i] = i;
-    order.sort((a, b) => shifted[a]! - shifted[b]! || a - b);
-    // last index with cumulative < mass, plus one (HF: last_ind = (cumsum < mass).sum())
-    let cumulative = 0;
-    let last = 0;
-    for (let r = 0; r < V; r++) {
-      cumulative += probs[order[r]!]!;
-      if (cumulative < this.mass) last = r + 1;
-      else break;
+    const closeness = new Float64Array(V); // −shifted: the heap pops the most typical first
+    const live: number[] = [];
+    for (let i = 0; i < V; i++) {
+      shifted[i] = probs[i]! > 0 ? Math.abs(-Math.log(probs[i]!) - entropy) : Number.POSITIVE_INFINITY;
+      closeness[i] = -shifted[i]!;
+      if (probs[i]! > 0) live.push(i);
     }
-    last = Math.min(last, V - 1);
-    const limit = shifted[order[last]!]!;
+    // Walk tokens from the most typical until the mass reaches `mass`; the token that crosses it
+    // sets the limit (HF: sorted_scores[last_ind]). If it is never reached, nothing is removed.
+    const heap = new IndexMaxHeap(closeness, live);
+    let cumulative = 0;
+    let limit = Number.POSITIVE_INFINITY;
+    for (;;) {
+      const id = heap.pop();
+      if (id < 0) break;
+      cumulative += probs[id]!;
+      if (cumulative >= this.mass) {
+        limit = shifted[id]!;
+        break;
+      }
+    }
     const remove = new Uint8Array(V);
-    for (let r = 0; r < V; r++) if (shifted[order[r]!]! > limit) remove[order[r]!] = 1;
+    for (let i = 0; i < V; i++) if (shifted[i]! > limit) remove[i] = 1;
     maskWhere(logits, remove, this.minTokensToKeep);
   }
 }

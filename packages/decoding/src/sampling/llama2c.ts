@@ -9,6 +9,7 @@
  * Shapes: V = vocabulary size; logits and probabilities are [V].
  */
 import type { Rng } from '@weft/core';
+import { IndexMaxHeap } from './heap.js';
 
 const f = Math.fround;
 
@@ -32,7 +33,8 @@ export function softmaxF32(x: Float32Array): void {
   for (let i = 1; i < x.length; i++) if (x[i]! > max) max = x[i]!;
   let sum = 0;
   for (let i = 0; i < x.length; i++) {
-    const e = f(Math.exp(f(x[i]! - max)));
+    const v = x[i]!;
+    const e = v === Number.NEGATIVE_INFINITY ? 0 : f(Math.exp(f(v - max)));
     x[i] = e;
     sum = f(sum + e);
   }
@@ -62,32 +64,74 @@ export function sampleTopP(probs: Float32Array, topP: number, coin: number): num
   const cutoff = f(f(1 - p) / f(n - 1));
   const candidates: number[] = [];
   for (let i = 0; i < n; i++) if (probs[i]! >= cutoff) candidates.push(i);
-  candidates.sort((a, b) => probs[b]! - probs[a]! || a - b);
+  // Pop candidates in sorted order from a heap instead of sorting them all: same order, and
+  // only the nucleus is ever extracted.
+  const heap = new IndexMaxHeap(probs, candidates);
+  const nucleus: number[] = [];
   let cumulative = 0;
-  let last = candidates.length - 1;
-  for (let i = 0; i < candidates.length; i++) {
-    cumulative = f(cumulative + probs[candidates[i]!]!);
-    if (cumulative > p) {
-      last = i;
-      break;
-    }
+  for (;;) {
+    const id = heap.pop();
+    if (id < 0) break;
+    nucleus.push(id);
+    cumulative = f(cumulative + probs[id]!);
+    if (cumulative > p) break;
   }
+  const last = nucleus.length - 1;
   if (last < 0) return argmax(probs); // every probability below the cutoff: only possible with NaN
   const r = f(f(coin) * cumulative);
   let cdf = 0;
   for (let i = 0; i <= last; i++) {
-    cdf = f(cdf + probs[candidates[i]!]!);
-    if (r < cdf) return candidates[i]!;
+    cdf = f(cdf + probs[nucleus[i]!]!);
+    if (r < cdf) return nucleus[i]!;
   }
-  return candidates[last]!;
+  return nucleus[last]!;
 }
 
 /**
  * llama2.c's `sample`: argmax at temperature 0; otherwise logits/temperature, softmax, one coin
  * from `rng`, then `sample_mult` (topP ≤ 0 or ≥ 1) or `sample_topp`. Overwrites `logits` with
  * probabilities when sampling.
+ *
+ * When most logits are −∞ (after top-k or other masks) only the finite ones are visited: a −∞
+ * logit has probability exactly 0, and adding 0 leaves every float32 running sum unchanged, so
+ * the result is bit-identical to {@link llama2cSampleDense}.
  */
 export function llama2cSample(logits: Float32Array, temperature: number, topP: number, rng: Rng): number {
+  const t = f(temperature);
+  if (t === 0) return argmax(logits);
+  const n = logits.length;
+  let live = 0;
+  for (let i = 0; i < n; i++) if (logits[i]! !== Number.NEGATIVE_INFINITY) live++;
+  if (live === 0 || live > n >> 3) return llama2cSampleDense(logits, temperature, topP, rng);
+  const ids = new Int32Array(live);
+  for (let i = 0, j = 0; i < n; i++) if (logits[i]! !== Number.NEGATIVE_INFINITY) ids[j++] = i;
+  const v = new Float32Array(live);
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < live; j++) {
+    v[j] = logits[ids[j]!]! / t;
+    if (j === 0 || v[j]! > max) max = v[j]!;
+  }
+  let sum = 0;
+  for (let j = 0; j < live; j++) {
+    v[j] = f(Math.exp(f(v[j]! - max)));
+    sum = f(sum + v[j]!);
+  }
+  logits.fill(0);
+  for (let j = 0; j < live; j++) logits[ids[j]!] = v[j]! / sum;
+  const coin = rng.nextFloat();
+  if (topP <= 0 || topP >= 1) {
+    let cdf = 0;
+    for (let j = 0; j < live; j++) {
+      cdf = f(cdf + logits[ids[j]!]!);
+      if (coin < cdf) return ids[j]!;
+    }
+    return n - 1; // llama2.c's rounding fallback
+  }
+  return sampleTopP(logits, topP, coin);
+}
+
+/** The plain dense version of {@link llama2cSample}: every step over all V entries, as run.c. */
+export function llama2cSampleDense(logits: Float32Array, temperature: number, topP: number, rng: Rng): number {
   const t = f(temperature);
   if (t === 0) return argmax(logits);
   for (let i = 0; i < logits.length; i++) logits[i] = logits[i]! / t;

@@ -1,45 +1,42 @@
 /** Top-k masking shared by the token loop and the top-k processor. Shapes: logits [V]. */
 
 /**
- * The k-th largest value of `values` (k ≥ 1). Uses a copy and a quickselect, so O(V) on average.
- * NaN sorts below everything.
+ * The k-th largest value of `values` (k ≥ 1; NaN counts as −∞): a size-k min-heap over one pass,
+ * O(V log k) with one comparison for most elements.
  */
 export function kthLargest(values: ArrayLike<number>, k: number): number {
   const n = values.length;
-  if (k >= n) {
-    let min = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < n; i++) if (values[i]! < min) min = values[i]!;
-    return min;
-  }
-  const a = new Float64Array(n);
+  const m = Math.min(k, n);
+  const h = new Float64Array(m); // min-heap of the m largest so far
+  let size = 0;
   for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    a[i] = Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v;
-  }
-  // quickselect for index k-1 in descending order
-  let lo = 0;
-  let hi = n - 1;
-  const target = k - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >>> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! > pivot) i++;
-      while (a[j]! < pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
+    let v = values[i]!;
+    if (Number.isNaN(v)) v = Number.NEGATIVE_INFINITY;
+    if (size < m) {
+      // sift up
+      let j = size++;
+      while (j > 0) {
+        const parent = (j - 1) >> 1;
+        if (h[parent]! <= v) break;
+        h[j] = h[parent]!;
+        j = parent;
       }
+      h[j] = v;
+    } else if (v > h[0]!) {
+      // replace the minimum, sift down
+      let j = 0;
+      for (;;) {
+        let c = 2 * j + 1;
+        if (c >= m) break;
+        if (c + 1 < m && h[c + 1]! < h[c]!) c++;
+        if (h[c]! >= v) break;
+        h[j] = h[c]!;
+        j = c;
+      }
+      h[j] = v;
     }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else break;
   }
-  return a[target]!;
+  return h[0]!;
 }
 
 /** Sets every logit below the k-th largest to −∞ (ties with the k-th value survive, as in HF). */
