@@ -1,0 +1,2 @@
+import { weftProject } from '../../vitest.shared.js';
+export default weftProject('onnx');
