@@ -1,1 +1,9 @@
-export {};
+export {
+  applyChatTemplate,
+  CHATML_TEMPLATE,
+  type ChatMessage,
+  ChatTemplate,
+  type ChatTemplateOptions,
+  loadChatTemplate,
+  type TokenizerConfigLike,
+} from './template.js';
