@@ -250,6 +250,29 @@ describe('decode step at an offset equals the prefill row', () => {
     for (let i = 0; i < fits.length; i++) expect(Math.abs(fits[i]! - ref[i]!)).toBeLessThan(1e-6);
   });
 
+  for (const scaling of SCALINGS.filter(ropeDependsOnLength)) {
+    it(`${name(scaling)}: one table object switching length regimes gives what a fresh one gives, and matches the reference`, () => {
+      const seed = freshSeed();
+      const rng = new XorShiftRng(seed);
+      const [H, D] = [2, 16];
+      const s = forR(scaling, D);
+      const table = new RopeTable({ base: 10000, rotaryDim: D, scaling: s });
+      for (const seqLen of [10, 40, 100, 20, 70, 5, 64, 65, 33, 32]) {
+        const T = 1 + (rng.nextU32() % Math.min(seqLen, 8));
+        const offset = seqLen - T;
+        const x = randnF32(T * H * D, rng.nextU32());
+        const reused = Float32Array.from(x);
+        table.apply(reused, T, H, D, false, offset, seqLen);
+        const fresh = Float32Array.from(x);
+        new RopeTable({ base: 10000, rotaryDim: D, scaling: s }).apply(fresh, T, H, D, false, offset, seqLen);
+        expect(Array.from(reused), `seed ${seed} seqLen ${seqLen}`).toEqual(Array.from(fresh));
+        const ref = Float64Array.from(x);
+        applyRopeReference(ref, T, H, D, { base: 10000, layout: 'halves', scaling: s, offset, seqLen });
+        expectClose(reused, ref, 1e-5, seed, `seqLen ${seqLen}`);
+      }
+    });
+  }
+
   it('rows past the table cap (32768 positions) match the tabled computation path', () => {
     const seed = freshSeed();
     const [T, H, D] = [24, 2, 8];

@@ -6,8 +6,8 @@ import { validateRopeFields } from './validate.js';
  * Fast float32 rotary embedding with cached cos/sin tables (same call shape as
  * {@link applyRopeReference}). Shapes: x:[T,H,D] token-major, R = rotary dims, tables [P, R/2].
  *
- * Length-dependent scalings (dynamic NTK, LongRoPE) compute cos/sin per row from the
- * frequencies of the current length regime instead of reading a table.
+ * Length-dependent scalings (dynamic NTK, LongRoPE) keep a table per length regime, see
+ * {@link RopeTable}.
  *
  * Angles: unscaled RoPE rounds position·θ to float32 exactly as llama2.c (and Hugging Face,
  * whose angle matmul runs in float32) do, so the default path stays bit-compatible with
@@ -109,43 +109,21 @@ export interface RopeConfig {
   readonly scaling?: RopeScaling;
 }
 
-/**
- * A RoPE configuration with its cos/sin table (grown on demand, capped at 32768 positions).
- * Reuse one per model: every layer's q and k rotate at the same positions.
- */
-export class RopeTable {
-  readonly base: number;
-  readonly rotaryDim: number;
-  readonly scaling: RopeScaling | undefined;
-  private readonly f32Angles: boolean;
-  private inv: Float64Array;
-  private inv32: Float32Array;
-  private invRegime = -1;
-  private cos = new Float32Array(0);
-  private sin = new Float32Array(0);
-  private positions = 0;
-  private readonly rowCos: Float32Array;
-  private readonly rowSin: Float32Array;
+/** cos/sin rows [P, R/2] for one frequency table, grown on demand up to the cap. */
+class CosSinRows {
+  cos = new Float32Array(0);
+  sin = new Float32Array(0);
+  positions = 0;
+  constructor(
+    readonly inv: Float64Array,
+    readonly inv32: Float32Array,
+    readonly f32Angles: boolean,
+  ) {}
 
-  constructor(config: RopeConfig) {
-    this.base = config.base;
-    this.rotaryDim = config.rotaryDim;
-    this.scaling = config.scaling;
-    this.f32Angles = config.scaling === undefined;
-    this.inv = ropeFrequencies(config.base, config.rotaryDim, config.scaling, 0);
-    this.inv32 = Float32Array.from(this.inv);
-    this.rowCos = new Float32Array(config.rotaryDim / 2);
-    this.rowSin = new Float32Array(config.rotaryDim / 2);
-  }
-
-  /** Positions currently held in the table (for tests and memory accounting). */
-  get tabledPositions(): number {
-    return this.positions;
-  }
-
-  private grow(needed: number): void {
-    const half = this.rotaryDim / 2;
-    const target = Math.min(MAX_TABLE_POSITIONS, Math.max(needed, this.positions * 2, 64));
+  ensure(end: number): void {
+    if (end <= this.positions || this.positions >= MAX_TABLE_POSITIONS) return;
+    const half = this.inv.length;
+    const target = Math.min(MAX_TABLE_POSITIONS, Math.max(end, this.positions * 2, 64));
     const cos = new Float32Array(target * half);
     const sin = new Float32Array(target * half);
     cos.set(this.cos);
@@ -155,34 +133,75 @@ export class RopeTable {
     this.sin = sin;
     this.positions = target;
   }
+}
+
+/**
+ * A RoPE configuration with its cos/sin tables (grown on demand, capped at 32768 positions).
+ * Reuse one per model: every layer's q and k rotate at the same positions. Length-dependent
+ * scalings keep one table per length regime (LongRoPE: short and long; dynamic NTK: while the
+ * sequence fits the original context), and compute rows on the fly where the frequencies change
+ * with every length (dynamic NTK past the original context).
+ */
+export class RopeTable {
+  readonly base: number;
+  readonly rotaryDim: number;
+  readonly scaling: RopeScaling | undefined;
+  private readonly f32Angles: boolean;
+  private readonly regimes = new Map<number, CosSinRows>();
+  private current: CosSinRows;
+  private currentRegime: number;
+  private readonly rowCos: Float32Array;
+  private readonly rowSin: Float32Array;
+
+  constructor(config: RopeConfig) {
+    this.base = config.base;
+    this.rotaryDim = config.rotaryDim;
+    this.scaling = config.scaling;
+    this.f32Angles = config.scaling === undefined;
+    this.currentRegime = ropeLengthRegime(config.scaling, 0);
+    this.current = this.rowsFor(0);
+    this.rowCos = new Float32Array(config.rotaryDim / 2);
+    this.rowSin = new Float32Array(config.rotaryDim / 2);
+  }
+
+  /** Positions currently tabled for the last length regime used (for tests and memory accounting). */
+  get tabledPositions(): number {
+    return this.current.positions;
+  }
+
+  private rowsFor(seqLen: number): CosSinRows {
+    const regime = ropeLengthRegime(this.scaling, seqLen);
+    let rows = this.regimes.get(regime);
+    if (!rows) {
+      const inv = ropeFrequencies(this.base, this.rotaryDim, this.scaling, seqLen);
+      rows = new CosSinRows(inv, Float32Array.from(inv), this.f32Angles);
+      if (this.regimes.size >= 2) this.regimes.delete(this.regimes.keys().next().value!);
+      this.regimes.set(regime, rows);
+    }
+    this.current = rows;
+    this.currentRegime = regime;
+    return rows;
+  }
 
   /**
    * Rotates x:[T,H,D] in place at positions offset..offset+T−1. `seqLen` (default offset+T)
-   * only matters for dynamic NTK, whose frequencies depend on it.
+   * only matters for length-dependent scalings (dynamic NTK, LongRoPE).
    */
   apply(x: Float32Array, T: number, H: number, D: number, pairs: boolean, offset: number, seqLen = offset + T): void {
     const half = this.rotaryDim / 2;
     const rotateRow = pairs ? rotatePairs : rotateHalves;
-    if (ropeDependsOnLength(this.scaling)) {
-      const regime = ropeLengthRegime(this.scaling, seqLen);
-      if (regime !== this.invRegime) {
-        this.inv = ropeFrequencies(this.base, this.rotaryDim, this.scaling, seqLen);
-        this.inv32 = Float32Array.from(this.inv);
-        this.invRegime = regime;
-      }
-      for (let t = 0; t < T; t++) {
-        fillRow(this.inv, this.inv32, this.f32Angles, offset + t, this.rowCos, this.rowSin, 0);
-        rotateRow(x, t * H * D, H, D, half, this.rowCos, this.rowSin, 0);
-      }
-      return;
-    }
-    const end = offset + T;
-    if (end > this.positions && this.positions < MAX_TABLE_POSITIONS) this.grow(end);
+    const rows =
+      ropeDependsOnLength(this.scaling) && ropeLengthRegime(this.scaling, seqLen) !== this.currentRegime
+        ? this.rowsFor(seqLen)
+        : this.current;
+    // dynamic NTK past the original context: a new table for every length would cost more than it saves
+    const tabled = !(this.scaling?.kind === 'dynamic-ntk' && seqLen > this.scaling.originalContext);
+    if (tabled) rows.ensure(offset + T);
     for (let t = 0; t < T; t++) {
       const pos = offset + t;
-      if (pos < this.positions) rotateRow(x, t * H * D, H, D, half, this.cos, this.sin, pos * half);
+      if (tabled && pos < rows.positions) rotateRow(x, t * H * D, H, D, half, rows.cos, rows.sin, pos * half);
       else {
-        fillRow(this.inv, this.inv32, this.f32Angles, pos, this.rowCos, this.rowSin, 0);
+        fillRow(rows.inv, rows.inv32, this.f32Angles, pos, this.rowCos, this.rowSin, 0);
         rotateRow(x, t * H * D, H, D, half, this.rowCos, this.rowSin, 0);
       }
     }
@@ -193,8 +212,16 @@ export class RopeTable {
 const tables = /* @__PURE__ */ new Map<string, RopeTable>();
 const MAX_TABLES = 16;
 
+/** JSON of each scaling object seen, so a model passing the same object every call skips re-serialising it. */
+const scalingKeys = /* @__PURE__ */ new WeakMap<RopeScaling, string>();
+
 function tableFor(base: number, R: number, scaling: RopeScaling | undefined): RopeTable {
-  const key = `${base}|${R}|${scaling ? JSON.stringify(scaling) : ''}`;
+  let scalingKey = '';
+  if (scaling) {
+    scalingKey = scalingKeys.get(scaling) ?? JSON.stringify(scaling);
+    scalingKeys.set(scaling, scalingKey);
+  }
+  const key = `${base}|${R}|${scalingKey}`;
   let table = tables.get(key);
   if (!table) {
     if (tables.size >= MAX_TABLES) tables.delete(tables.keys().next().value!);
