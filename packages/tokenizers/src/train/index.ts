@@ -1,1 +1,7 @@
-export {};
+export {
+  type BpeTrainerOptions,
+  countWords,
+  type TrainedBpe,
+  trainByteLevelBpe,
+  trainByteLevelBpeReference,
+} from './bpe-trainer.js';
