@@ -113,7 +113,6 @@ export function createPositionalEncoder(
     case 'rope': {
       const D = need(dims, 'headDim', spec.kind);
       const rope = new RopeTable({ base: spec.base, rotaryDim: spec.rotaryDim ?? D, scaling: spec.scaling });
-      const pairs = spec.layout === 'pairs';
       return {
         kind: 'rope',
         site: 'qk',
@@ -122,7 +121,7 @@ export function createPositionalEncoder(
         rotate(x, T, H, offset, seqLen) {
           if (x.length !== T * H * D) throw new ShapeError('rope', `x has ${x.length} elements, expected T·H·D = ${T}·${H}·${D}`);
           if (!Number.isInteger(offset) || offset < 0) throw new SpecError('offset', `must be an integer ≥ 0, got ${offset}`);
-          rope.apply(x, T, H, D, pairs, offset, seqLen ?? offset + T);
+          rope.apply(x, T, H, D, spec.layout, offset, seqLen ?? offset + T);
         },
       };
     }

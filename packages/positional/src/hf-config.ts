@@ -26,9 +26,9 @@ const num = (config: Json, key: string): number | undefined => {
   return v;
 };
 
-const PAIRS_MODELS = new Set(['gptj', 'codegen']);
+const PAIRS_MODELS = /* @__PURE__ */ new Set(['gptj', 'codegen']);
 /** Families whose configs may omit every rope field (older Llama configs have no rope_theta). */
-const ROPE_MODELS = new Set([
+const ROPE_MODELS = /* @__PURE__ */ new Set([
   'llama',
   'mistral',
   'mixtral',
@@ -67,8 +67,8 @@ const ROPE_KEYS = [
   'rotary_dim',
   'partial_rotary_factor',
 ];
-const LEARNED_MODELS = new Set(['gpt2', 'opt', 'gpt_neo', 'bert', 'roberta', 'gpt_bigcode', 'biogpt', 'xglm']);
-const T5_MODELS = new Set(['t5', 'mt5', 'longt5', 'umt5', 'switch_transformers']);
+const LEARNED_MODELS = /* @__PURE__ */ new Set(['gpt2', 'opt', 'gpt_neo', 'bert', 'roberta', 'gpt_bigcode', 'biogpt', 'xglm']);
+const T5_MODELS = /* @__PURE__ */ new Set(['t5', 'mt5', 'longt5', 'umt5', 'switch_transformers']);
 
 function ropeScalingFrom(block: Json, root: Json, maxPositions: number | undefined): RopeScaling | undefined {
   const type = block.rope_type ?? block.type;

@@ -262,9 +262,9 @@ describe('decode step at an offset equals the prefill row', () => {
         const offset = seqLen - T;
         const x = randnF32(T * H * D, rng.nextU32());
         const reused = Float32Array.from(x);
-        table.apply(reused, T, H, D, false, offset, seqLen);
+        table.apply(reused, T, H, D, 'halves', offset, seqLen);
         const fresh = Float32Array.from(x);
-        new RopeTable({ base: 10000, rotaryDim: D, scaling: s }).apply(fresh, T, H, D, false, offset, seqLen);
+        new RopeTable({ base: 10000, rotaryDim: D, scaling: s }).apply(fresh, T, H, D, 'halves', offset, seqLen);
         expect(Array.from(reused), `seed ${seed} seqLen ${seqLen}`).toEqual(Array.from(fresh));
         const ref = Float64Array.from(x);
         applyRopeReference(ref, T, H, D, { base: 10000, layout: 'halves', scaling: s, offset, seqLen });
@@ -279,7 +279,7 @@ describe('decode step at an offset equals the prefill row', () => {
     const x = randnF32(T * H * D, seed);
     const table = new RopeTable({ base: 10000, rotaryDim: D });
     const crossing = Float32Array.from(x);
-    table.apply(crossing, T, H, D, true, 32760);
+    table.apply(crossing, T, H, D, 'pairs', 32760);
     expect(table.tabledPositions).toBe(32768);
     const expected = Float32Array.from(x);
     llama2cRope(expected, T, H, D, { base: 10000, layout: 'pairs', offset: 32760 });

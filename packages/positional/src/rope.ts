@@ -187,9 +187,9 @@ export class RopeTable {
    * Rotates x:[T,H,D] in place at positions offset..offset+T−1. `seqLen` (default offset+T)
    * only matters for length-dependent scalings (dynamic NTK, LongRoPE).
    */
-  apply(x: Float32Array, T: number, H: number, D: number, pairs: boolean, offset: number, seqLen = offset + T): void {
+  apply(x: Float32Array, T: number, H: number, D: number, layout: 'pairs' | 'halves', offset: number, seqLen = offset + T): void {
     const half = this.rotaryDim / 2;
-    const rotateRow = pairs ? rotatePairs : rotateHalves;
+    const rotateRow = layout === 'pairs' ? rotatePairs : rotateHalves;
     const rows =
       ropeDependsOnLength(this.scaling) && ropeLengthRegime(this.scaling, seqLen) !== this.currentRegime
         ? this.rowsFor(seqLen)
@@ -239,5 +239,5 @@ export function applyRope(x: Float32Array, T: number, H: number, D: number, call
   const R = validateRope(call, D);
   if (x.length !== T * H * D)
     throw new ShapeError('rope', `x has ${x.length} elements, expected T·H·D = ${T}·${H}·${D} = ${T * H * D}`);
-  tableFor(call.base, R, call.scaling).apply(x, T, H, D, call.layout === 'pairs', call.offset, call.seqLen ?? call.offset + T);
+  tableFor(call.base, R, call.scaling).apply(x, T, H, D, call.layout, call.offset, call.seqLen ?? call.offset + T);
 }
