@@ -242,7 +242,7 @@ export class JsonTokenizer implements Tokenizer {
             }
             const [os, ot] = t > s ? origin(sub.start + s, sub.start + t) : origin(sub.start + s, sub.start + s);
             e.ids.push(r.ids[j]!);
-            e.tokens.push(model.idToToken(r.ids[j]!) ?? '');
+            e.tokens.push(r.tokens?.[j] ?? model.idToToken(r.ids[j]!) ?? '');
             e.offsets.push([os, ot]);
             e.attentionMask.push(1);
             e.typeIds.push(0);

@@ -122,7 +122,10 @@ export class BPE implements Model {
     const spans: number[] = [];
     let pos = 0;
     for (let i = 0; i < ids.length; i++) {
-      spans.push(pos, pos + lens[i]!);
+      // A zero-length token is a later byte of a byte-fallback character: it shares the
+      // character's span with the token before it.
+      if (lens[i] === 0 && i > 0) spans.push(spans[2 * i - 2]!, spans[2 * i - 1]!);
+      else spans.push(pos, pos + lens[i]!);
       pos += lens[i]!;
     }
     return { ids, spans };

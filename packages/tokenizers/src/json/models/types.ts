@@ -11,7 +11,7 @@ export interface Model {
    * Ids of `word` with, per token, its [start, end) range in `word`'s UTF-16 units
    * (flat: two numbers per token).
    */
-  tokenizeWithSpans(word: string): { ids: number[]; spans: number[] };
+  tokenizeWithSpans(word: string): { ids: number[]; spans: number[]; tokens?: string[] };
 }
 
 /** Builds a vocabulary map from a JSON object (own keys only; `__proto__` is an ordinary token). */

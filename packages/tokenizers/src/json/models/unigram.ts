@@ -140,10 +140,12 @@ export class Unigram implements Model {
     for (let i = 0; i < ids.length; i++) out.push(ids[i]!);
   }
 
-  tokenizeWithSpans(word: string): { ids: number[]; spans: number[] } {
+  /** Token strings are the vocabulary pieces, except unknown runs, which keep their text (as in HF). */
+  tokenizeWithSpans(word: string): { ids: number[]; spans: number[]; tokens: string[] } {
     const ids: number[] = [];
     const spans: number[] = [];
-    if (word.length === 0) return { ids, spans };
+    const tokens: string[] = [];
+    if (word.length === 0) return { ids, spans, tokens };
     const seg = this.segment(word);
     for (let k = 0; k < seg.length; k += 2) {
       const a = seg[k]!;
@@ -153,6 +155,7 @@ export class Unigram implements Model {
       if (id !== undefined) {
         ids.push(id);
         spans.push(a, b);
+        tokens.push(piece);
         continue;
       }
       if (this.byteFallback) {
@@ -167,6 +170,7 @@ export class Unigram implements Model {
           for (const bid of byteIds) {
             ids.push(bid);
             spans.push(a, b);
+            tokens.push(this.tokens[bid]!);
           }
           continue;
         }
@@ -175,7 +179,8 @@ export class Unigram implements Model {
         fail('model.unk_id', 'is missing but the text has characters outside the vocabulary', 'set unk_id in the file');
       ids.push(this.unkId);
       spans.push(a, b);
+      tokens.push(piece);
     }
-    return { ids, spans };
+    return { ids, spans, tokens };
   }
 }

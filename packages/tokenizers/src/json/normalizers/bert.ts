@@ -79,7 +79,10 @@ export class BertNormalizer implements Normalizer {
     let a = mapCodePoints(input, (ch) => this.cleanAndChinese(ch));
     if (this.strip) {
       const full = removeNonspacingMarks(a.text.normalize('NFD'));
-      const seg = mapSegments(a, starterBoundaries(a.text), (s) => removeNonspacingMarks(s.normalize('NFD')));
+      // Per code point first (finest alignment), per composition unit if reordering differs.
+      const fine = mapCodePoints(a, (s) => removeNonspacingMarks(s.normalize('NFD')));
+      const seg =
+        fine.text === full ? fine : mapSegments(a, starterBoundaries(a.text), (s) => removeNonspacingMarks(s.normalize('NFD')));
       a = seg.text === full ? seg : proportional(a, full);
     }
     if (this.options.lowercase) a = mapCodePoints(a, lowercaseChars);

@@ -9,9 +9,11 @@ export class Prepend implements Normalizer {
   }
   normalizeAligned(input: Aligned): Aligned {
     if (input.text.length === 0) return input;
-    const s = input.starts[0]!;
-    const starts = new Array<number>(this.prepend.length).fill(s).concat(input.starts);
-    const ends = new Array<number>(this.prepend.length).fill(s).concat(input.ends);
+    // HF aligns prepended text with the first character.
+    const c = input.text.charCodeAt(0);
+    const end = c >= 0xd800 && c <= 0xdbff && input.text.length > 1 ? input.ends[1]! : input.ends[0]!;
+    const starts = new Array<number>(this.prepend.length).fill(input.starts[0]!).concat(input.starts);
+    const ends = new Array<number>(this.prepend.length).fill(end).concat(input.ends);
     return { text: this.prepend + input.text, starts, ends };
   }
 }

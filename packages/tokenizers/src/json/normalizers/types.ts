@@ -74,7 +74,18 @@ export function mapSegments(input: Aligned, bounds: number[], fn: (segment: stri
         starts.push(input.starts[i]!);
         ends.push(input.ends[i]!);
       }
+    } else if (out.length <= b - a) {
+      // Composition / removal / 1:1 mapping. HF aligns a composed character with the first
+      // character it came from and keeps the rest in place: output 0 ↔ input 0, the tail
+      // right-aligned.
+      const shift = b - a - out.length;
+      for (let i = 0; i < out.length; i++) {
+        const k = i === 0 ? a : a + shift + i;
+        starts.push(input.starts[k]!);
+        ends.push(input.ends[k]!);
+      }
     } else {
+      // Expansion (decomposition, ligature split): every output unit spans the whole input.
       for (let i = 0; i < out.length; i++) {
         starts.push(s);
         ends.push(e);

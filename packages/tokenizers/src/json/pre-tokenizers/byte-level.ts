@@ -32,7 +32,7 @@ export class ByteLevelPreTokenizer implements PreTokenizer {
         pieces.texts.push(add ? ' ' + t : t);
         if (p.spans) {
           const s = p.spans[k]!;
-          pieces.spans!.push(add ? [s[0] ?? 0, s[0] ?? 0, ...s] : s);
+          pieces.spans!.push(add ? [...firstCharSpan(t, s), ...s] : s);
         }
       }
     }

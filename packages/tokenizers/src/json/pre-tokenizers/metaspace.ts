@@ -1,5 +1,13 @@
 import { escapeRegex } from '../../common/unicode.js';
-import { applyBehavior, type Pieces, type PreTokenizeContext, type PreTokenizer, regexMatches, splitPieces } from './pieces.js';
+import {
+  applyBehavior,
+  firstCharSpan,
+  type Pieces,
+  type PreTokenizeContext,
+  type PreTokenizer,
+  regexMatches,
+  splitPieces,
+} from './pieces.js';
 
 /** When Metaspace adds the replacement character in front of a piece. */
 export type PrependScheme = 'always' | 'first' | 'never';
@@ -33,7 +41,13 @@ export class Metaspace implements PreTokenizer {
       const prepend = this.prependScheme === 'always' || (this.prependScheme === 'first' && first);
       if (prepend && !t.startsWith(this.replacement)) {
         t = this.replacement + t;
-        if (s) s = [...new Array<number>(2 * this.replacement.length).fill(s[0] ?? 0), ...s];
+        if (s) {
+          // HF aligns the prepended ▁ with the first character.
+          const first = firstCharSpan(p.texts[k]!, s);
+          const lead: number[] = [];
+          for (let i = 0; i < this.replacement.length; i++) lead.push(first[0]!, first[1]!);
+          s = [...lead, ...s];
+        }
       }
       texts.push(t);
       if (spans) spans.push(s ?? spreadSpans(p.spans![k]!, t.length));

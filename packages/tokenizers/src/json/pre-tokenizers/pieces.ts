@@ -160,3 +160,11 @@ export function splitPieces(p: Pieces, rangesOf: (text: string) => number[]): Pi
   }
   return { texts, offs, spans };
 }
+
+/** [start, end) span of the first code point of a piece (both units of a surrogate pair). */
+export function firstCharSpan(text: string, spans: number[]): [number, number] {
+  if (spans.length === 0) return [0, 0];
+  const c = text.charCodeAt(0);
+  const pair = c >= 0xd800 && c <= 0xdbff && text.length > 1 && spans.length >= 4;
+  return [spans[0]!, pair ? spans[3]! : spans[1]!];
+}
