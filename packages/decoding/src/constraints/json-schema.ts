@@ -61,6 +61,8 @@ const SUPPORTED = new Set([
   'required',
   'additionalProperties',
   'items',
+  'prefixItems',
+  'format',
   'minItems',
   'maxItems',
   'enum',
@@ -107,6 +109,21 @@ const HEX: CharSet = charSetFromRanges([
 const SHORT_ESCAPES: Record<number, string> = { 34: '\\"', 92: '\\\\', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t' };
 const DIGIT = charSetFromRanges([[0x30, 0x39]]);
 const DIGIT19 = charSetFromRanges([[0x31, 0x39]]);
+
+/**
+ * `format` values with a regular form (ASCII spellings, ranges of fields but not calendars:
+ * `2023-02-31` passes `date`). `email` is a simplified, bounded dot-atom.
+ */
+const FORMATS: Record<string, string> = {
+  date: '\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])',
+  time: '([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)',
+  'date-time':
+    '\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)',
+  uuid: '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}',
+  ipv4: '((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)',
+  email:
+    '[A-Za-z0-9_%+-]{1,32}(\\.[A-Za-z0-9_%+-]{1,16}){0,2}@[A-Za-z0-9]([A-Za-z0-9-]{0,20}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,20}[A-Za-z0-9])?){1,3}',
+};
 
 /** One character of a JSON string body, any spelling (no surrogate `\u` escapes). */
 const JSON_CHAR: RegexNode = alt(
@@ -391,6 +408,20 @@ class SchemaCompiler {
 
   private string(schema: JsonSchema, path: string): RegexNode {
     const quote = literal('"');
+    if (schema.format !== undefined) {
+      const f = schema.format;
+      const source = typeof f === 'string' ? FORMATS[f] : undefined;
+      if (source === undefined) {
+        throw new UnsupportedError(
+          `\`format\` ${JSON.stringify(f)} (at ${path})`,
+          `supported formats: ${Object.keys(FORMATS).join(', ')}`,
+        );
+      }
+      const others = ['pattern', 'minLength', 'maxLength'].filter((k) => schema[k] !== undefined);
+      if (others.length > 0)
+        throw new UnsupportedError(`\`format\` together with \`${others[0]}\` (at ${path})`, 'use one of them');
+      return seq(quote, parseRegex(source, `${path}.format`), quote);
+    }
     if (schema.pattern !== undefined) {
       if (typeof schema.pattern !== 'string') throw new SpecError(`${path}.pattern`, 'must be a string');
       if (schema.minLength !== undefined || schema.maxLength !== undefined) {
@@ -421,24 +452,47 @@ class SchemaCompiler {
   }
 
   private array(schema: JsonSchema, path: string, depth: number): RegexNode {
-    if (schema.items === undefined) throw new SpecError(`${path}.items`, 'missing: arrays need an item schema');
+    const prefixSchemas = schema.prefixItems;
+    if (prefixSchemas !== undefined && !Array.isArray(prefixSchemas))
+      throw new SpecError(`${path}.prefixItems`, 'must be an array of schemas');
     if (Array.isArray(schema.items))
-      throw new UnsupportedError(`tuple-form \`items\` (at ${path})`, 'give one schema for all items');
-    const item = this.compile(schema.items, `${path}.items`, depth + 1);
+      throw new UnsupportedError(`tuple-form \`items\` (at ${path})`, 'use prefixItems for tuples');
+    if (schema.items === undefined && prefixSchemas === undefined)
+      throw new SpecError(`${path}.items`, 'missing: arrays need an item schema');
+    const prefix = (prefixSchemas ?? []).map((s, i) => this.compile(s, `${path}.prefixItems[${i}]`, depth + 1));
+    // After the prefix: `items` (false or absent with a prefix = no further items are generated).
+    const rest =
+      schema.items === undefined || schema.items === false ? undefined : this.compile(schema.items, `${path}.items`, depth + 1);
+    const k = prefix.length;
     const min = schema.minItems === undefined ? 0 : nonNegativeInt(schema.minItems, `${path}.minItems`);
-    const max = schema.maxItems === undefined ? Number.POSITIVE_INFINITY : nonNegativeInt(schema.maxItems, `${path}.maxItems`);
-    if (min > max)
-      throw new SpecError(`${path}.minItems`, `minItems ${min} is greater than maxItems ${max}: no array satisfies both`);
-    if (min > MAX_REPEAT || (max !== Number.POSITIVE_INFINITY && max > MAX_REPEAT)) {
+    let max = schema.maxItems === undefined ? Number.POSITIVE_INFINITY : nonNegativeInt(schema.maxItems, `${path}.maxItems`);
+    if (rest === undefined) max = Math.min(max, k);
+    if (min > max) {
+      throw new SpecError(
+        `${path}.minItems`,
+        `minItems ${min} is greater than the most items allowed (${max}): no array satisfies both`,
+      );
+    }
+    if (min > MAX_REPEAT || (max !== Number.POSITIVE_INFINITY && max > MAX_REPEAT) || k > MAX_REPEAT) {
       throw new SpecError(`${path}.maxItems`, `item count bounds above ${MAX_REPEAT} are not supported`);
     }
     const ws = this.ws;
-    const open = seq(literal('['), ws);
-    const close = seq(ws, literal(']'));
-    if (max === 0) return seq(open, close);
-    const more = repeat(seq(ws, literal(','), ws, item), Math.max(min - 1, 0), max - 1);
-    const elements = seq(item, more);
-    return seq(open, min === 0 ? optional(elements) : elements, close);
+    const comma = seq(ws, literal(','), ws);
+    // from(i): the elements from index i on, once i elements are written.
+    const from = (i: number): RegexNode => {
+      if (i >= max) return EMPTY;
+      if (i < k) {
+        const body = seq(i === 0 ? EMPTY : comma, prefix[i]!, from(i + 1));
+        return i < min ? body : optional(body);
+      }
+      const item = rest!;
+      const lo = Math.max(min - i, 0);
+      const hi = max - i;
+      if (i > 0) return repeat(seq(comma, item), lo, hi);
+      const elements = seq(item, repeat(seq(comma, item), Math.max(lo - 1, 0), hi - 1));
+      return lo === 0 ? optional(elements) : elements;
+    };
+    return seq(literal('['), ws, from(0), ws, literal(']'));
   }
 
   private object(schema: JsonSchema, path: string, depth: number): RegexNode {

@@ -84,7 +84,8 @@ describe('JSON schema errors (before any compute)', () => {
 
   it.each([
     [{ type: 'integer', multipleOf: 2 }, 'multipleOf'],
-    [{ type: 'string', format: 'date' }, 'format'],
+    [{ type: 'string', format: 'hostname' }, 'format'],
+    [{ type: 'string', format: 'date', maxLength: 3 }, 'format'],
     [{ $ref: 'other.json#/a' }, '$ref'],
     [{ oneOf: [{ type: 'null' }] }, 'oneOf'],
     [{ type: 'object', properties: { a: { type: 'null', not: {} } } }, 'not'],
@@ -130,6 +131,35 @@ describe('JSON schema errors (before any compute)', () => {
     expect(() =>
       compileJsonSchema({ $defs: { a: { type: 'array', items: { $ref: '#/$defs/a' }, minItems: 1 } }, $ref: '#/$defs/a' }),
     ).toThrow(/empty language/);
+  });
+
+  it('prefixItems and items: false', () => {
+    const tuple = compileJsonSchema(SCHEMAS.tuple!);
+    expect(tuple.matches('["ab",1]')).toBe(true);
+    expect(tuple.matches('["ab",1,true,null,null]')).toBe(true);
+    expect(tuple.matches('["ab"]')).toBe(false); // minItems 2
+    expect(tuple.matches('["ab",1,true,null,null,null]')).toBe(false); // maxItems 5
+    expect(tuple.matches('["ab",1,null]')).toBe(false); // third is boolean
+    const closed = compileJsonSchema(SCHEMAS.closedTuple!);
+    expect(['[]', '[1]', '[1,"a"]', '[1,"b"]'].every((t) => closed.matches(t))).toBe(true);
+    expect(closed.matches('[1,"a",2]')).toBe(false);
+    expect(() => compileJsonSchema({ type: 'array', prefixItems: [{ type: 'null' }], items: false, minItems: 2 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_SPEC', field: 'schema.minItems' }),
+    );
+  });
+
+  it('formats', () => {
+    const f = (format: string) => compileJsonSchema({ type: 'string', format });
+    expect(f('date').matches('"2024-02-29"')).toBe(true);
+    expect(f('date').matches('"2024-13-01"')).toBe(false);
+    expect(f('date-time').matches('"2024-02-29T23:59:60Z"')).toBe(false);
+    expect(f('date-time').matches('"2024-02-29T23:59:59.123+05:30"')).toBe(true);
+    expect(f('uuid').matches('"123e4567-e89b-12d3-a456-426614174000"')).toBe(true);
+    expect(f('ipv4').matches('"192.168.0.255"')).toBe(true);
+    expect(f('ipv4').matches('"192.168.0.256"')).toBe(false);
+    expect(f('ipv4').matches('"01.1.1.1"')).toBe(false);
+    expect(f('email').matches('"lily.smith@park.example.org"')).toBe(true);
+    expect(f('email').matches('"lily@-park.org"')).toBe(false);
   });
 
   it('integer bounds', () => {

@@ -48,6 +48,26 @@ export const SCHEMAS: Record<string, Record<string, unknown>> = {
     minItems: 2,
     maxItems: 2,
   },
+  formats: {
+    type: 'object',
+    properties: {
+      day: { type: 'string', format: 'date' },
+      at: { type: 'string', format: 'date-time' },
+      t: { type: 'string', format: 'time' },
+      id: { type: 'string', format: 'uuid' },
+      ip: { type: 'string', format: 'ipv4' },
+      mail: { type: 'string', format: 'email' },
+    },
+    required: ['day', 'at', 't', 'id', 'ip', 'mail'],
+  },
+  tuple: {
+    type: 'array',
+    prefixItems: [{ type: 'string', maxLength: 3 }, { type: 'integer' }, { type: 'boolean' }],
+    items: { type: 'null' },
+    minItems: 2,
+    maxItems: 5,
+  },
+  closedTuple: { type: 'array', prefixItems: [{ const: 1 }, { enum: ['a', 'b'] }], items: false },
   tree: {
     $defs: {
       node: {
