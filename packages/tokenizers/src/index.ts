@@ -7,5 +7,6 @@ export * from './json/index.js';
 export * from './tiktoken/index.js';
 export * from './sentencepiece/index.js';
 export * from './llama2c/index.js';
+export * from './load.js';
 export * from './train/index.js';
 export * from './chat/index.js';
