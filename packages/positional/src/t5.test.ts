@@ -31,6 +31,38 @@ describe('T5 relative position buckets', () => {
       }
     });
   }
+  it('match the expected tables of an independent Mesh-TensorFlow-bucket implementation (rel −10..9, small configs)', () => {
+    // Expected values from the unit test of Google's `get_relative_position_bucket` (the same
+    // Mesh TensorFlow function T5 uses), for relative positions −10..9.
+    const rel = Array.from({ length: 20 }, (_, i) => i - 10);
+    // biome-ignore format: tables
+    const cases: [boolean, number, number, number[]][] = [
+      [false, 4, 3, [3, 3, 3, 3, 3, 3, 3, 3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]],
+      [false, 8, 10, [7, 7, 7, 6, 5, 4, 4, 3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]],
+      [false, 16, 9, [15, 15, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]],
+      [true, 4, 4, [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 3, 3, 3, 3, 3, 3, 3, 3, 3]],
+      [true, 15, 4, [6, 6, 6, 6, 6, 6, 6, 3, 2, 1, 0, 8, 9, 10, 13, 13, 13, 13, 13, 13]],
+      [true, 16, 8, [7, 7, 7, 7, 6, 5, 4, 3, 2, 1, 0, 9, 10, 11, 12, 13, 14, 15, 15, 15]],
+    ];
+    for (const [bidirectional, buckets, maxDistance, expected] of cases) {
+      expect(
+        rel.map((r) => t5RelativeBucket(r, bidirectional, buckets, maxDistance)),
+        `${bidirectional ? 'bidirectional' : 'causal'} ${buckets}/${maxDistance}`,
+      ).toEqual(expected);
+      const lookup = t5BucketLookup({ kind: 't5-relative', buckets, maxDistance, bidirectional });
+      expect(rel.map((r) => t5BucketFromLookup(lookup, r))).toEqual(expected);
+    }
+    // and the configurations that test rejects (maxDistance not above the exact buckets) are SpecErrors here
+    for (const [bidirectional, buckets, maxDistance] of [
+      [false, 8, 3],
+      [false, 8, 4],
+      [true, 16, 4],
+      [true, 16, 3],
+    ] as const) {
+      expect(() => t5BucketLookup({ kind: 't5-relative', buckets, maxDistance, bidirectional })).toThrowError(SpecError);
+    }
+  });
+
   it('buckets are monotone in distance and stay inside [0, buckets)', () => {
     for (const bidirectional of [true, false]) {
       let previous = -1;
