@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { type Tokenizer, XorShiftRng } from '@weft/core';
+import { allowedTokensReference, compileJsonSchema, TokenConstraint, TokenVocabulary } from '@weft/decoding';
+import { fixture, freshSeed } from '@weft/testing';
+import { loadLlama2cTokenizer, tokenizerFromJSON } from '@weft/tokenizers';
+import { describe, expect, it } from 'vitest';
+import { SCHEMAS } from './schemas.js';
+
+// The bytes TokenVocabulary derives must concatenate to what the tokenizer itself decodes:
+// for random id sequences, decode([anchor, ...ids]) minus decode([anchor]) === UTF-8 of the
+// concatenated token bytes.
+const TOKENIZERS: [string, () => Tokenizer][] = [
+  ['gpt2 (byte-level BPE, 50257)', () => tokenizerFromJSON(JSON.parse(readFileSync(fixture('gpt2/tokenizer.json'), 'utf8')))],
+  [
+    'mistral-7b (Metaspace, byte fallback)',
+    () => tokenizerFromJSON(JSON.parse(readFileSync(fixture('mistral-7b-v0.1/tokenizer.json'), 'utf8'))),
+  ],
+  [
+    'phi-3-mini (Prepend/Replace normalizer, byte fallback)',
+    () => tokenizerFromJSON(JSON.parse(readFileSync(fixture('phi-3-mini/tokenizer.json'), 'utf8'))),
+  ],
+  [
+    'llama2 tokenizer.bin (32000)',
+    () => loadLlama2cTokenizer(new Uint8Array(readFileSync(fixture('llama2/tokenizer.bin'))), 'tokenizer.bin'),
+  ],
+];
+
+describe('TokenVocabulary on real tokenizers', () => {
+  const seed = freshSeed();
+  for (const [name, load] of TOKENIZERS) {
+    it(`${name}: token bytes concatenate to the tokenizer's own decoding (seed ${seed})`, () => {
+      const tok = load();
+      const vocab = TokenVocabulary.fromTokenizer(tok);
+      expect(vocab.coversAllBytes()).toBe(true);
+      const usable: number[] = [];
+      for (let id = 0; id < vocab.size; id++) if (vocab.tokenBytes(id) !== undefined) usable.push(id);
+      expect(usable.length).toBeGreaterThan(0.99 * (tok.vocabSize - 16));
+      const anchorIds = tok.encode('a', { addSpecialTokens: false });
+      const anchor = anchorIds[anchorIds.length - 1]!;
+      const anchorText = tok.decode([anchor]);
+      const rng = new XorShiftRng(seed);
+      const dec = new TextDecoder();
+      for (let run = 0; run < 300; run++) {
+        const n = 1 + (rng.nextU32() % 6);
+        const ids = Array.from({ length: n }, () => usable[rng.nextU32() % usable.length]!);
+        const bytes = ids.flatMap((id) => Array.from(vocab.tokenBytes(id)!));
+        const expected = tok.decode([anchor, ...ids]).slice(anchorText.length);
+        expect(dec.decode(Uint8Array.from(bytes)), `ids ${ids}`).toBe(expected);
+      }
+    });
+  }
+
+  it(`llama2 32k: trie masks equal the reference on the states of a real walk (seed ${seed})`, () => {
+    const tok = TOKENIZERS[3]![1]();
+    const vocab = TokenVocabulary.fromTokenizer(tok);
+    const c = new TokenConstraint(compileJsonSchema(SCHEMAS.person!, { maxDigits: 3 }), vocab);
+    const rng = new XorShiftRng(seed);
+    let s = c.start;
+    for (let step = 0; step < 40 && !c.dfa.isAccepting(s); step++) {
+      const allowed = c.allowedTokens(s);
+      expect(Array.from(allowed).sort((a, b) => a - b)).toEqual(Array.from(allowedTokensReference(c, s)));
+      s = c.advance(s, allowed[rng.nextU32() % allowed.length]!);
+    }
+  });
+});
