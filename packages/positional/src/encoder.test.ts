@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type PositionalSpec, ShapeError, SpecError } from '@weft/core';
+import { type PositionalSpec, ShapeError, SpecError, WeftError, XorShiftRng } from '@weft/core';
 import { fixture, freshSeed, randnF32 } from '@weft/testing';
 import { describe, expect, it } from 'vitest';
 import { alibiSlopes } from './alibi.js';
@@ -365,5 +365,73 @@ describe('positionalSpecFromHfConfig', () => {
     expect(fieldOf(() => positionalSpecFromHfConfig({ model_type: 'gpt2', n_embd: 64, n_head: 4 }))).toBe(
       'config.max_position_embeddings',
     );
+  });
+});
+
+describe('positionalSpecFromHfConfig on junk (untrusted config.json)', () => {
+  it('either returns a validated spec or throws a WeftError — never a TypeError or garbage', () => {
+    const seed = freshSeed();
+    const rng = new XorShiftRng(seed);
+    const pick = <T>(xs: readonly T[]): T => xs[rng.nextU32() % xs.length]!;
+    const junk = (depth: number): unknown =>
+      pick([
+        () => null,
+        () => rng.nextU32() % 5000,
+        () => -(rng.nextU32() % 10),
+        () => rng.nextFloat() * 3,
+        () => pick(['', 'llama', 'yarn', 'dynamic', 'longrope', 'linear', 'llama3', 'default', 'su', 'x']),
+        () => true,
+        () => (depth > 1 ? [] : Array.from({ length: rng.nextU32() % 4 }, () => junk(depth + 1))),
+        () => (depth > 1 ? {} : randomObject(depth + 1)),
+      ])();
+    const KEYS = [
+      'model_type',
+      'hidden_size',
+      'num_attention_heads',
+      'head_dim',
+      'n_embd',
+      'n_head',
+      'n_positions',
+      'max_position_embeddings',
+      'rope_theta',
+      'rope_scaling',
+      'rope_parameters',
+      'partial_rotary_factor',
+      'rotary_pct',
+      'rotary_dim',
+      'alibi',
+      'attn_config',
+      'relative_attention_num_buckets',
+      'relative_attention_max_distance',
+      'original_max_position_embeddings',
+      'factor',
+      'type',
+      'rope_type',
+      'short_factor',
+      'long_factor',
+      'beta_fast',
+      'low_freq_factor',
+      'high_freq_factor',
+      'mscale',
+      'attention_factor',
+    ] as const;
+    function randomObject(depth: number): Record<string, unknown> {
+      const o: Record<string, unknown> = {};
+      for (let k = rng.nextU32() % 8; k > 0; k--) o[pick(KEYS)] = junk(depth);
+      return o;
+    }
+    let accepted = 0;
+    for (let i = 0; i < 3000; i++) {
+      const config = randomObject(0);
+      if (rng.nextU32() % 2) config.model_type = pick(['llama', 'gpt2', 't5', 'bloom', 'phi3', 'gptj', 'mpt', 'mamba']);
+      try {
+        const { spec, dims } = positionalSpecFromHfConfig(config);
+        expect(validatePositionalSpec(spec, dims)).toBe(spec);
+        accepted++;
+      } catch (e) {
+        expect(e, `seed ${seed}, config ${JSON.stringify(config)}`).toBeInstanceOf(WeftError);
+      }
+    }
+    expect(accepted, `seed ${seed}`).toBeGreaterThan(0);
   });
 });
