@@ -8,35 +8,35 @@ export function kthLargest(values: ArrayLike<number>, k: number): number {
   const n = values.length;
   const m = Math.min(k, n);
   const h = new Float64Array(m); // min-heap of the m largest so far
-  let size = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < m; i++) {
     let v = values[i]!;
-    if (Number.isNaN(v)) v = Number.NEGATIVE_INFINITY;
-    if (size < m) {
-      // sift up
-      let j = size++;
-      while (j > 0) {
-        const parent = (j - 1) >> 1;
-        if (h[parent]! <= v) break;
-        h[j] = h[parent]!;
-        j = parent;
-      }
-      h[j] = v;
-    } else if (v > h[0]!) {
-      // replace the minimum, sift down
-      let j = 0;
-      for (;;) {
-        let c = 2 * j + 1;
-        if (c >= m) break;
-        if (c + 1 < m && h[c + 1]! < h[c]!) c++;
-        if (h[c]! >= v) break;
-        h[j] = h[c]!;
-        j = c;
-      }
-      h[j] = v;
+    if (v !== v) v = Number.NEGATIVE_INFINITY; // NaN
+    let j = i;
+    while (j > 0) {
+      const parent = (j - 1) >> 1;
+      if (h[parent]! <= v) break;
+      h[j] = h[parent]!;
+      j = parent;
     }
+    h[j] = v;
   }
-  return h[0]!;
+  let min = h[0]!;
+  for (let i = m; i < n; i++) {
+    const v = values[i]!;
+    if (!(v > min)) continue; // also skips NaN
+    let j = 0;
+    for (;;) {
+      let c = 2 * j + 1;
+      if (c >= m) break;
+      if (c + 1 < m && h[c + 1]! < h[c]!) c++;
+      if (h[c]! >= v) break;
+      h[j] = h[c]!;
+      j = c;
+    }
+    h[j] = v;
+    min = h[0]!;
+  }
+  return min;
 }
 
 /** Sets every logit below the k-th largest to −∞ (ties with the k-th value survive, as in HF). */
