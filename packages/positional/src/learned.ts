@@ -24,19 +24,17 @@ function checkLookup(table: Float32Array | Float64Array, maxPositions: number, C
   }
 }
 
-/** Float64 reference: x + table[offset..offset+T−1] as a new [T,C] array. */
-export function learnedReference(
-  x: ArrayLike<number>,
+/** Float64 reference with the fast call's shape: x[t,c] += table[offset + t, c], in place. */
+export function addLearnedReference(
+  x: Float64Array,
   T: number,
   C: number,
   offset: number,
   table: Float32Array,
   maxPositions: number,
-): Float64Array {
+): void {
   checkLookup(table, maxPositions, C, T, offset);
-  const out = new Float64Array(T * C);
-  for (let t = 0; t < T; t++) for (let c = 0; c < C; c++) out[t * C + c] = x[t * C + c]! + table[(offset + t) * C + c]!;
-  return out;
+  for (let t = 0; t < T; t++) for (let c = 0; c < C; c++) x[t * C + c] = x[t * C + c]! + table[(offset + t) * C + c]!;
 }
 
 /** Adds table rows offset..offset+T−1 to x:[T,C] in place; OutOfRangeError past the table. */

@@ -34,6 +34,18 @@ export function sinusoidalReference(
   return out;
 }
 
+/** Float64 reference with the fast call's shape: adds positions offset..offset+T−1 to x:[T,C] in place. */
+export function addSinusoidalReference(
+  x: Float64Array,
+  T: number,
+  C: number,
+  offset: number,
+  spec: SinusoidalSpec = { kind: 'sinusoidal' },
+): void {
+  const table = sinusoidalReference(T, C, spec, offset);
+  for (let i = 0; i < T * C; i++) x[i] = x[i]! + table[i]!;
+}
+
 /** Float32 table rows offset..offset+P−1, [P,C] (frequencies hoisted out of the row loop). */
 export function sinusoidalTable(P: number, C: number, spec: SinusoidalSpec = { kind: 'sinusoidal' }, offset = 0): Float32Array {
   channelsChecked(C);
