@@ -10,7 +10,7 @@ export function kthLargest(values: ArrayLike<number>, k: number): number {
   const h = new Float64Array(m); // min-heap of the m largest so far
   for (let i = 0; i < m; i++) {
     let v = values[i]!;
-    if (v !== v) v = Number.NEGATIVE_INFINITY; // NaN
+    if (Number.isNaN(v)) v = Number.NEGATIVE_INFINITY;
     let j = i;
     while (j > 0) {
       const parent = (j - 1) >> 1;
