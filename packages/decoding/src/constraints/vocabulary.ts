@@ -85,7 +85,8 @@ export class TokenVocabulary {
    *    that SentencePiece/llama2.c decoders drop at the start of a text;
    * 3. if that text has U+FFFD (an incomplete UTF-8 piece) and the raw piece is written in
    *    GPT-2's byte-level alphabet, the piece is mapped back to its bytes;
-   * 4. anything else with U+FFFD, or decoding to nothing, is never allowed.
+   * 4. anything else with U+FFFD, or decoding to nothing, is never allowed, nor is any token
+   *    whose text changes with `skipSpecialTokens` (added control tokens like `<|user|>`).
    */
   static fromTokenizer(tokenizer: Tokenizer, options: VocabularyOptions = {}): TokenVocabulary {
     const eos = options.eos ?? (tokenizer.special.eos === undefined ? [] : [tokenizer.special.eos]);
@@ -98,7 +99,7 @@ export class TokenVocabulary {
 
     const anchorIds = tokenizer.encode('a', { addSpecialTokens: false });
     const anchor = anchorIds[anchorIds.length - 1];
-    const anchorText = anchor === undefined ? '' : tokenizer.decode([anchor]);
+    const anchorText = anchor === undefined ? '' : tokenizer.decode([anchor], { skipSpecialTokens: true });
     const alphabet = byteLevelAlphabet();
     const enc = new TextEncoder();
 
@@ -114,12 +115,18 @@ export class TokenVocabulary {
         bytes.push(Uint8Array.of(Number.parseInt(m[1]!, 16)));
         continue;
       }
-      let text: string;
-      if (anchor !== undefined) {
-        const pair = tokenizer.decode([anchor, id]);
-        text = pair.startsWith(anchorText) ? pair.slice(anchorText.length) : tokenizer.decode([id]);
-      } else {
-        text = tokenizer.decode([id]);
+      const decodeAfterAnchor = (skipSpecialTokens: boolean): string => {
+        const opts = { skipSpecialTokens };
+        if (anchor === undefined) return tokenizer.decode([id], opts);
+        const pair = tokenizer.decode([anchor, id], opts);
+        return pair.startsWith(anchorText) ? pair.slice(anchorText.length) : tokenizer.decode([id], opts);
+      };
+      const text = decodeAfterAnchor(true);
+      // A token that decodes differently when special tokens are skipped is one (an added
+      // control token such as <|user|>): it never belongs inside constrained text.
+      if (text !== decodeAfterAnchor(false)) {
+        bytes.push(undefined);
+        continue;
       }
       if (text.includes('\uFFFD') && !(piece ?? '').includes('\uFFFD')) {
         const raw = piece === undefined ? undefined : fromByteLevel(piece, alphabet);

@@ -37,18 +37,28 @@ describe('TokenVocabulary on real tokenizers', () => {
       expect(usable.length).toBeGreaterThan(0.99 * (tok.vocabSize - 16));
       const anchorIds = tok.encode('a', { addSpecialTokens: false });
       const anchor = anchorIds[anchorIds.length - 1]!;
-      const anchorText = tok.decode([anchor]);
+      const anchorText = tok.decode([anchor], { skipSpecialTokens: true });
       const rng = new XorShiftRng(seed);
       const dec = new TextDecoder();
       for (let run = 0; run < 300; run++) {
         const n = 1 + (rng.nextU32() % 6);
         const ids = Array.from({ length: n }, () => usable[rng.nextU32() % usable.length]!);
         const bytes = ids.flatMap((id) => Array.from(vocab.tokenBytes(id)!));
-        const expected = tok.decode([anchor, ...ids]).slice(anchorText.length);
+        const expected = tok.decode([anchor, ...ids], { skipSpecialTokens: true }).slice(anchorText.length);
         expect(dec.decode(Uint8Array.from(bytes)), `ids ${ids}`).toBe(expected);
       }
     });
   }
+
+  it('added control tokens (phi-3 chat tokens) are never allowed inside constrained text', () => {
+    const tok = TOKENIZERS[2]![1]();
+    const vocab = TokenVocabulary.fromTokenizer(tok);
+    for (const t of ['<|user|>', '<|assistant|>', '<|end|>', '<|endoftext|>']) {
+      const id = tok.tokenToId(t);
+      expect(id, t).toBeDefined();
+      expect(vocab.tokenBytes(id!), t).toBeUndefined();
+    }
+  });
 
   it(`llama2 32k: trie masks equal the reference on the states of a real walk (seed ${seed})`, () => {
     const tok = TOKENIZERS[3]![1]();
