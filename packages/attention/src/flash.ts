@@ -35,9 +35,10 @@ export function flashAttention(
   const spec = call.spec as FlashSpec;
   const mask = maskOf(spec);
   const window = spec.window;
-  const B = spec.blockSize ?? FLASH_BLOCK;
   const { T, H, Hkv, D } = d;
   const L = call.kvLength;
+  // a tile never needs more rows than the call has (keeps huge blockSize values harmless)
+  const B = Math.max(1, Math.min(spec.blockSize ?? FLASH_BLOCK, Math.max(T, L)));
   const group = H / Hkv;
   const scale = scaleOf(call, D);
   const bias = createBias(call.bias, H);

@@ -47,6 +47,7 @@ describe('validateAttentionSpec', () => {
     [{ kind: 'transient-global', window: 4, block: 0 }, 'block'],
     [{ kind: 'linear', featureMap: 'relu' }, 'featureMap'],
     [{ kind: 'linear', featureMap: { kind: 'favor+', features: 0, seed: 1 } }, 'featureMap.features'],
+    [{ kind: 'linear', featureMap: { kind: 'favor+', features: 1e9, seed: 1 } }, 'featureMap.features'],
     [{ kind: 'mla', latentDim: 0, ropeDim: 4 }, 'latentDim'],
     [{ kind: 'quantum' }, 'kind'],
   ])('%o → SpecError naming %s', (spec, field) => {
@@ -56,6 +57,15 @@ describe('validateAttentionSpec', () => {
   it('heads must be a multiple of kv heads', () => {
     expect(fieldOf({ kind: 'full' }, { H: 6, Hkv: 4, D: 8 })).toBe('kvHeads');
     expect(fieldOf({ kind: 'full' }, { H: 6, Hkv: 0, D: 8 })).toBe('kvHeads');
+  });
+
+  it('an oversized flash tile is clamped to the call instead of allocating it', () => {
+    const d = { T: 3, H: 1, Hkv: 1, D: 4, S: 3 };
+    const { q, k, v } = randomQkv(2, d);
+    const call = { spec: { kind: 'flash', blockSize: 1e9 } as const, queryOffset: 0, kvLength: 3 };
+    expect(Array.from(attendCpu(q, k, v, d, call))).toEqual(
+      Array.from(attendCpu(q, k, v, d, { ...call, spec: { kind: 'flash', blockSize: 3 } })),
+    );
   });
 
   it('attendCpu validates before computing and names shape problems', () => {

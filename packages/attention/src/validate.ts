@@ -96,6 +96,13 @@ export function validateAttentionSpec(spec: AttentionSpec, dims: HeadDims): void
         );
       }
       int('featureMap.features', fm.features, 1);
+      if (fm.features * dims.D > 1 << 26) {
+        throw new SpecError(
+          'featureMap.features',
+          `${fm.features} features × head dim ${dims.D} exceeds 2^26 random weights`,
+          'a few hundred features are plenty',
+        );
+      }
       int('featureMap.seed', fm.seed, 0);
       int('featureMap.redrawEvery', fm.redrawEvery, 1, true);
       return;
