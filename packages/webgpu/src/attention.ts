@@ -2,7 +2,7 @@ import { favorFeatures, validateAttentionSpec } from '@weft/attention';
 import { type AttentionCall, type AttentionSpec, ShapeError, SpecError, UnsupportedError } from '@weft/core';
 import { hostAllows } from './attention-variants.js';
 import { alibiSlopes, t5BiasFn } from './bias.js';
-import { CHUNK, combineWgsl, splitKey, splitWgsl } from './kernels/attention-decode.js';
+import { CHUNK2, combine2Wgsl, split2Wgsl, splitKey } from './kernels/attention-decode.js';
 import { flashKey, flashTile, flashWgsl } from './kernels/attention-flash.js';
 import { featuresWgsl, weightedKey, weightedWgsl } from './kernels/attention-linear.js';
 import { type GpuBias, type GpuMask, usesAux } from './kernels/attention-mask.js';
@@ -121,9 +121,11 @@ export function runAttention(
   const spec = call.spec;
   switch (spec.kind) {
     case 'linear':
-      return runLinear(rt, d, call, spec, q, k, v, out, upload, scratch);
+      runLinear(rt, d, call, spec, q, k, v, out, upload, scratch);
+      return;
     case 'transient-global':
-      return runTransientGlobal(rt, d, call, spec, q, k, v, out, upload, scratch);
+      runTransientGlobal(rt, d, call, spec, q, k, v, out, upload, scratch);
+      return;
     case 'mla': {
       if (d.Hkv !== 1)
         throw new SpecError('kvHeads', `MLA's latent cache is shared by all heads: expected 1 kv head, got ${d.Hkv}`);
@@ -142,10 +144,12 @@ export function runAttention(
         );
       // latent values are the first latentDim columns of the cache rows [c ; kr]
       const causal: AttentionCall = { ...call, spec: { kind: 'flash', mask: { kind: 'causal' } } };
-      return runSoftmax(rt, d, causal, q, k, k, out, upload, scratch, maskOf(causal, d), spec.latentDim);
+      runSoftmax(rt, d, causal, q, k, k, out, upload, scratch, maskOf(causal, d), spec.latentDim);
+      return;
     }
     default:
-      return runSoftmax(rt, d, call, q, k, v, out, upload, scratch, maskOf(call, d), d.D);
+      runSoftmax(rt, d, call, q, k, v, out, upload, scratch, maskOf(call, d), d.D);
+      return;
   }
 }
 
@@ -213,20 +217,21 @@ function runSoftmax(
     if (mask.kind === 'analytic' && mask.window !== undefined && !mask.sinks)
       start = Math.max(0, call.queryOffset - mask.window + 1);
     start = Math.min(start, call.kvLength);
-    const chunks = Math.max(1, Math.ceil((call.kvLength - start) / CHUNK));
+    const chunks = Math.max(1, Math.ceil((call.kvLength - start) / CHUNK2));
     p.u[13] = start;
     p.u[14] = chunks;
     const direct = chunks === 1;
-    const pipe = rt.pipelines.get(splitKey(D, mask, bias, direct), () => splitWgsl(D, mask, bias, direct));
-    if (direct) rt.dispatch(pipe, p, [q, k, v, out, ...extra], [1, H, T]);
+    const pipe = rt.pipelines.get(splitKey(D, mask, bias, direct), () => split2Wgsl(D, mask, bias, direct));
+    const groups = Math.ceil(chunks / 64);
+    if (direct) rt.dispatch(pipe, p, [q, k, v, out, ...extra], [groups, H, T]);
     else {
       const part = scratch(T * H * chunks * (D + 2));
-      rt.dispatch(pipe, p, [q, k, v, part, ...extra], [chunks, H, T]);
+      rt.dispatch(pipe, p, [q, k, v, part, ...extra], [groups, H, T]);
       rt.dispatch(
-        rt.pipelines.get(`combine:${D}`, () => combineWgsl(D)),
+        rt.pipelines.get(`combine2:${D}`, () => combine2Wgsl(D)),
         p,
         [part, out],
-        [T * H],
+        [Math.ceil((T * H * D) / 64)],
       );
     }
   } else {

@@ -36,6 +36,8 @@ export class Runtime {
   private readonly arenaHost = new Uint8Array(ARENA_BYTES);
   private readonly align: number;
   private encoder: GPUCommandEncoder | null = null;
+  /** The open compute pass: consecutive dispatches share one pass (copies close it). */
+  private pass: GPUComputePassEncoder | null = null;
   private arenaUsed = 0;
   private dispatches = 0;
   private scopes: Promise<DeviceError | null>[] = [];
@@ -77,6 +79,11 @@ export class Runtime {
     if (this.lostError) throw this.lostError;
   }
 
+  private endPass(): void {
+    this.pass?.end();
+    this.pass = null;
+  }
+
   private open(): GPUCommandEncoder {
     if (!this.encoder) {
       this.device.pushErrorScope('out-of-memory');
@@ -106,29 +113,33 @@ export class Runtime {
     }
     for (const b of buffers) entries.push({ binding: binding++, resource: { buffer: b } });
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-    const pass = enc.beginComputePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup);
-    pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
-    pass.end();
+    this.pass ??= enc.beginComputePass();
+    this.pass.setPipeline(pipeline);
+    this.pass.setBindGroup(0, bindGroup);
+    this.pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
     if (++this.dispatches >= MAX_DISPATCHES) this.flush();
   }
 
   /** Records a buffer-to-buffer copy in the current batch. */
   copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
     this.assertAlive();
-    this.open().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+    const enc = this.open();
+    this.endPass();
+    enc.copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
   }
 
   /** Records a zero fill in the current batch. */
   clear(buffer: GPUBuffer, offset: number, bytes: number): void {
     this.assertAlive();
-    this.open().clearBuffer(buffer, offset, bytes);
+    const enc = this.open();
+    this.endPass();
+    enc.clearBuffer(buffer, offset, bytes);
   }
 
   /** Submits recorded work (params first, then the commands). */
   flush(): void {
     if (!this.encoder) return;
+    this.endPass();
     if (this.arenaUsed > 0) this.device.queue.writeBuffer(this.arena, 0, this.arenaHost, 0, this.arenaUsed);
     this.device.queue.submit([this.encoder.finish()]);
     this.submissions++;
@@ -175,7 +186,9 @@ export class Runtime {
     this.assertAlive();
     const size = Math.max(4, Math.ceil(bytes / 4) * 4);
     const staging = this.staging.acquire(size, 'read');
-    this.open().copyBufferToBuffer(buffer, offset, staging, 0, Math.min(size, buffer.size - offset));
+    const enc = this.open();
+    this.endPass();
+    enc.copyBufferToBuffer(buffer, offset, staging, 0, Math.min(size, buffer.size - offset));
     this.flush();
     try {
       await staging.mapAsync(GPUMapMode.READ, 0, size);
@@ -193,6 +206,7 @@ export class Runtime {
   }
 
   destroy(): void {
+    this.pass = null;
     this.encoder = null;
     this.storage.trim();
     this.staging.trim();

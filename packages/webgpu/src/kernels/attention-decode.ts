@@ -20,6 +20,91 @@ ${usesAux(mask, bias) ? '@group(0) @binding(5) var<storage, read> aux: array<u32
 ${maskWgsl(mask, bias)}`;
 }
 
+/**
+ * Split-K v2 (the default): barrier-free flash-decoding. Invocation (chunk c, head h, row t)
+ * runs the online softmax serially over its {@link CHUNK2} keys, keeping m, l and o[D] in
+ * registers, and writes the partial (or, with one chunk, the normalised output). No
+ * workgroup memory, no barriers: on software adapters v1's barriers cost a fiber switch per
+ * invocation (4.7 ms → see dev/attention.mjs for the measured numbers).
+ */
+export const CHUNK2 = 64;
+
+export function split2Wgsl(D: number, mask: GpuMask, bias: GpuBias, direct: boolean): string {
+  return `${io(mask, bias, direct)}
+const D = ${D}u;
+const CH = ${CHUNK2}u;
+const NEG = -3.0e38;
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let c = wid.x * 64u + li;
+  if (c >= p.chunks) { return; }
+  let h = wid.y;
+  let t = wid.z;
+  let g = h / (p.h / p.hkv);
+  let qp = i32(p.q_off + t);
+  let qo = (t * p.h + h) * D;
+  let span = krange(qp, qp);
+  let base = i32(p.chunk) + i32(c * CH);
+  var m = NEG;
+  var l = 0.0;
+  var o: array<f32, ${D}>;
+  for (var s = 0u; s < CH; s++) {
+    let kp = base + i32(s);
+    if (kp < span.x || kp > span.y || !allows(i32(t), qp, kp)) { continue; }
+    let ko = (u32(kp) * p.hkv + g) * D;
+    var dot = 0.0;
+    for (var i = 0u; i < D; i++) { dot += q[qo + i] * k[ko + i]; }
+    let x = dot * p.scale + bias(h, qp, kp);
+    let mn = max(m, x);
+    let a = exp(m - mn);
+    let e = exp(x - mn);
+    l = l * a + e;
+    for (var i = 0u; i < D; i++) { o[i] = o[i] * a + e * v[ko + i]; }
+    m = mn;
+  }
+  ${
+    direct
+      ? `for (var d = 0u; d < D; d++) { out[qo + d] = select(0.0, o[d] / l, l > 0.0 && d < p.vlim); }`
+      : `let row = (t * p.h + h) * p.chunks + c;
+  part[row * (D + 2u)] = m;
+  part[row * (D + 2u) + 1u] = l;
+  for (var d = 0u; d < D; d++) { part[row * (D + 2u) + 2u + d] = o[d]; }`
+  }
+}`;
+}
+
+/** Combine v2: one invocation per output element (t, h, d), no barriers. */
+export function combine2Wgsl(D: number): string {
+  return `${ATTENTION_PARAMS}
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> part: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+const D = ${D}u;
+const NEG = -3.0e38;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= p.t * p.h * D) { return; }
+  let row = i / D;
+  let d = i % D;
+  let first = row * p.chunks;
+  var mx = NEG;
+  for (var c = 0u; c < p.chunks; c++) { mx = max(mx, part[(first + c) * (D + 2u)]); }
+  var l = 0.0;
+  var o = 0.0;
+  for (var c = 0u; c < p.chunks; c++) {
+    let m = part[(first + c) * (D + 2u)];
+    if (m > NEG) {
+      let w = exp(m - mx);
+      l += w * part[(first + c) * (D + 2u) + 1u];
+      o += w * part[(first + c) * (D + 2u) + 2u + d];
+    }
+  }
+  out[i] = select(0.0, o / l, l > 0.0 && d < p.vlim);
+}`;
+}
+
+/** Split-K v1 (cooperative, 64 threads per chunk of 256 keys, workgroup reductions). */
 export function splitWgsl(D: number, mask: GpuMask, bias: GpuBias, direct: boolean): string {
   return `${io(mask, bias, direct)}
 const D = ${D}u;
@@ -100,7 +185,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 }`;
 }
 
-/** Merges chunk partials: part [T,H,chunks,(m, l, o[D])] → out [T,H,D]. One workgroup per (t, h). */
+/** Combine v1: merges chunk partials: part [T,H,chunks,(m, l, o[D])] → out [T,H,D]. One workgroup per (t, h). */
 export function combineWgsl(D: number): string {
   return `${ATTENTION_PARAMS}
 @group(0) @binding(0) var<uniform> p: P;
@@ -130,6 +215,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 }`;
 }
 
-export function splitKey(D: number, mask: GpuMask, bias: GpuBias, direct: boolean): string {
-  return `split:${D}:${direct}:${maskKey(mask, bias)}`;
+export function splitKey(D: number, mask: GpuMask, bias: GpuBias, direct: boolean, version = 2): string {
+  return `split${version}:${D}:${direct}:${maskKey(mask, bias)}`;
 }

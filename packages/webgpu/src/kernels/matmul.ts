@@ -20,7 +20,7 @@ function xLoad(aligned: boolean): string {
   for (var j = 0u; j < 4u; j++) { if (k + j < p.k) { r[j] = x[o + j]; } } return r; }`;
 }
 
-function wLoad(dtype: DType, aligned: boolean): string {
+function wLoad(aligned: boolean): string {
   // K % 4 == 0 always holds for quantized (K % 32 == 0); f16/bf16 need even rows for ld4.
   if (aligned) return `fn w4(n: u32, k: u32) -> vec4<f32> { return ld4_w(n * p.k + k); }`;
   return `fn w4(n: u32, k: u32) -> vec4<f32> { let o = n * p.k + k; var r = vec4<f32>(0.0);
@@ -35,7 +35,7 @@ function header(dtype: DType, aligned: boolean): string {
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 ${loaders(dtype, 'w', aligned && dtype === 'f32')}
 ${xLoad(aligned)}
-${wLoad(dtype, aligned)}`;
+${wLoad(aligned)}`;
 }
 
 export function gemvWgsl(dtype: DType, aligned: boolean): string {
@@ -68,6 +68,31 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var m = 0u; m < MM; m++) {
       if (m < p.m) { out[m * p.n + n] = red[slot][m]; }
     }
+  }
+}`;
+}
+
+/**
+ * gemv v2 (the default): one invocation per output feature n, no workgroup memory and no
+ * barriers, vec4 loads along K. Software rasterisers (SwiftShader, lavapipe) run each
+ * barrier as a fiber switch per invocation, which made v1 ~20× slower there (dev/matmul.mjs).
+ */
+export function gemvSimpleWgsl(dtype: DType, aligned: boolean): string {
+  return `${header(dtype, aligned)}
+const MM = ${GEMV_MAX_M}u;
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let n = ${LINEAR_WG} * 64u + li;
+  if (n >= p.n) { return; }
+  var acc = array<f32, ${GEMV_MAX_M}>();
+  for (var k = 0u; k < p.k; k += 4u) {
+    let wv = w4(n, k);
+    for (var m = 0u; m < MM; m++) {
+      if (m < p.m) { acc[m] += dot(x4(m, k), wv); }
+    }
+  }
+  for (var m = 0u; m < MM; m++) {
+    if (m < p.m) { out[m * p.n + n] = acc[m]; }
   }
 }`;
 }
@@ -118,7 +143,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 }
 
 /** Which kernel a shape takes. */
-export function matmulVariant(M: number): 'gemv' | 'tiled' {
+export type MatmulKernel = 'gemv' | 'gemv-coop' | 'tiled';
+
+export function matmulVariant(M: number): MatmulKernel {
   return M <= GEMV_MAX_M ? 'gemv' : 'tiled';
 }
 
@@ -134,12 +161,15 @@ export function runMatmul(
   force?: 'gemv' | 'tiled',
 ): void {
   const aligned = K % 4 === 0;
-  const variant = force === 'tiled' || M > GEMV_MAX_M ? 'tiled' : (force ?? matmulVariant(M));
+  const variant: MatmulKernel = force === 'tiled' || M > GEMV_MAX_M ? 'tiled' : (force ?? matmulVariant(M));
   const p = new Params(3);
   p.u[0] = M;
   p.u[1] = N;
   p.u[2] = K;
   if (variant === 'gemv') {
+    const pipe = rt.pipelines.get(`gemv2:${dtype}:${aligned}`, () => gemvSimpleWgsl(dtype, aligned));
+    rt.dispatch(pipe, p, [x, w, out], grid(Math.ceil(N / 64)));
+  } else if (variant === 'gemv-coop') {
     const pipe = rt.pipelines.get(`gemv:${dtype}:${aligned}`, () => gemvWgsl(dtype, aligned));
     rt.dispatch(pipe, p, [x, w, out], grid(Math.ceil(N / 8)));
   } else {

@@ -48,6 +48,39 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }`;
 }
 
+/** Rows up to this width use v2 (one invocation per row, no barriers); wider rows use v1. */
+export const SERIAL_NORM_MAX_C = 4096;
+
+/** v2: one invocation per row, serial over C — no workgroup memory or barriers. */
+export function normRowWgsl(kind: NormKind): string {
+  const layer = kind === 'layer';
+  return `struct P { rows: u32, c: u32, eps: f32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> w: array<f32>;
+${layer ? '@group(0) @binding(3) var<storage, read> bias: array<f32>;\n@group(0) @binding(4) var<storage, read_write> out: array<f32>;' : '@group(0) @binding(3) var<storage, read_write> out: array<f32>;'}
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let row = ${LINEAR_WG} * 64u + li;
+  if (row >= p.rows) { return; }
+  let o = row * p.c;
+  ${
+    layer
+      ? `var mean = 0.0;
+  for (var i = 0u; i < p.c; i++) { mean += x[o + i]; }
+  mean /= f32(p.c);
+  var v = 0.0;
+  for (var i = 0u; i < p.c; i++) { let d = x[o + i] - mean; v += d * d; }
+  let inv = 1.0 / sqrt(v / f32(p.c) + p.eps);
+  for (var i = 0u; i < p.c; i++) { out[o + i] = (x[o + i] - mean) * inv * w[i] + bias[i]; }`
+      : `var s = 0.0;
+  for (var i = 0u; i < p.c; i++) { let v = x[o + i]; s += v * v; }
+  let inv = 1.0 / sqrt(s / f32(p.c) + p.eps);
+  for (var i = 0u; i < p.c; i++) { out[o + i] = w[i] * (inv * x[o + i]); }`
+  }
+}`;
+}
+
 export function runNorm(
   rt: Runtime,
   kind: NormKind,
