@@ -6,23 +6,17 @@
  *
  * Shapes: V = vocabulary, C = hidden size, T = tokens; hidden states are [C] or [T·C].
  */
-import { type CausalLM, type KVCache, OptionError, UnsupportedError } from '@weft/core';
+import { type CausalLM, OptionError, UnsupportedError } from '@weft/core';
 import { guarded } from '../runtime/forward.js';
 import type { ResolvedGenerateOptions } from '../runtime/options.js';
 import type { FinishReason } from './finish.js';
 import { processed } from './pick.js';
 
-/** A CausalLM that can also return its last hidden states. */
-export interface CausalLMWithHidden extends CausalLM {
-  forwardWithHidden(
-    ids: ArrayLike<number>,
-    cache: KVCache,
-    opts?: { signal?: AbortSignal; logits?: 'last' | 'all' },
-  ): Promise<{ logits: Float32Array; hidden: Float32Array }>;
-}
+/** A CausalLM whose optional `forwardWithHidden` (core contract) is present. */
+export type CausalLMWithHidden = CausalLM & Required<Pick<CausalLM, 'forwardWithHidden'>>;
 
 function hasHidden(lm: CausalLM): lm is CausalLMWithHidden {
-  return typeof (lm as Partial<CausalLMWithHidden>).forwardWithHidden === 'function';
+  return typeof lm.forwardWithHidden === 'function';
 }
 
 function cosine(a: Float32Array, b: Float32Array): number {

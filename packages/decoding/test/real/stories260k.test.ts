@@ -8,6 +8,7 @@ import { loadLlama2c } from '@weft/models';
 import { embeddedModel, fixture } from '@weft/testing';
 import { loadLlama2cTokenizer } from '@weft/tokenizers';
 import { describe, expect, it } from 'vitest';
+import { constraintProcessor, TokenVocabulary } from '../../src/constraints/index.js';
 import { generateText } from '../../src/generate.js';
 import { generateTokens } from '../../src/generate-tokens.js';
 import type { SpeculativeStats } from '../../src/search/speculative.js';
@@ -97,4 +98,29 @@ describe('stories260K', () => {
     const beam = await generateText(model, tok, prompt, { num_beams: 3, max_new_tokens: 30, eos_token_id: 1 });
     expect(beam.tokens.length).toBeGreaterThan(0);
   });
+});
+
+describe('stories260K with a constraint processor from ./constraints', () => {
+  const vocab = TokenVocabulary.fromTokenizer(tok);
+  const pattern = '(The|A) (cat|dog|girl) (ran|sat|was happy)\\.';
+  const re = new RegExp(`^${pattern}$`);
+  const strategies: [string, object][] = [
+    ['greedy', {}],
+    ['sampling', { temperature: 1, seed: 3 }],
+    ['beam search', { num_beams: 3 }],
+    ['speculative sampling (prompt lookup)', { temperature: 1, seed: 4, prompt_lookup_num_tokens: 3 }],
+  ];
+  for (const [name, opts] of strategies) {
+    it(`${name} under a regex constraint yields matching text`, async () => {
+      const proc = constraintProcessor({ kind: 'regex', pattern }, vocab);
+      const r = await generateText(model, tok, 'Once upon a time', {
+        ...opts,
+        processors: [proc],
+        max_new_tokens: 40,
+        eos_token_id: vocab.eos,
+      });
+      expect(r.finishReason).toBe('stop');
+      expect(r.text.trim()).toMatch(re);
+    });
+  }
 });
