@@ -25,7 +25,6 @@ export function fullAttention(
   v: Float32Array,
   d: AttentionDims,
   call: AttentionCall,
-  window?: number,
 ): Float32Array {
   validateAttention(q, k, v, d, call);
   const spec = call.spec as { mask?: FullSpec['mask'] };
@@ -46,7 +45,7 @@ export function fullAttention(
       const qPos = call.queryOffset + t;
       const row = t * L;
       const qo = (t * H + h) * D;
-      maskRange(mask, window, qPos, L, range);
+      maskRange(mask, undefined, qPos, L, range);
       let max = Number.NEGATIVE_INFINITY;
       for (let s = range.lo; s <= range.hi; s++) {
         if (keyMask && keyMask[s] === 0) continue;
@@ -77,18 +76,4 @@ export function fullAttention(
   }
   if (probs) call.capture!(probs, [H, T, L]);
   return out;
-}
-
-/**
- * @deprecated Kept for callers of the first version: causal full attention. Use
- * {@link attendCpu} with `{ kind: 'full' }`.
- */
-export function causalAttention(
-  q: Float32Array,
-  k: Float32Array,
-  v: Float32Array,
-  d: AttentionDims,
-  call: AttentionCall,
-): Float32Array {
-  return fullAttention(q, k, v, d, { ...call, spec: { kind: 'full', mask: { kind: 'causal' } } });
 }

@@ -5,7 +5,7 @@ import { scratchF32, scratchI32 } from './scratch.js';
 
 type TransientGlobalSpec = Extract<AttentionSpec, { kind: 'transient-global' }>;
 
-/**
+/*
  * LongT5 transient global attention (Guo et al. 2022): besides a local window |p − s| < W,
  * every query sees one summary token per block of `block` positions, built on the fly from
  * the layer's own keys/values (here their mean; LongT5 sums the inputs and layer-norms them
