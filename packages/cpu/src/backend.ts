@@ -17,6 +17,7 @@ import { applyRope } from '@weft/positional';
 import { dequantizeRow } from './dequant.js';
 import { matmulF32 } from './matmul.js';
 import { CpuTensor } from './tensor.js';
+import { activeWasmKernels, isWasmWeightDType } from './wasm/kernels.js';
 
 /**
  * The CPU Backend: host typed arrays, synchronous kernels. Always available; the reference
@@ -116,7 +117,11 @@ export class CpuBackend implements Backend {
     if (wc.shape.length !== 2 || Kw !== K) throw new ShapeError('matmul', `x [..,${K}] · wᵀ needs w [N,${K}], got [${wc.shape.join(',')}]`);
     if (DTYPES[wc.dtype].quantized && K % 32 !== 0) throw new ShapeError('matmul', `${wc.dtype} weights need K % 32 == 0, got ${K}`);
     const out = new Float32Array(M * N);
-    if (wc.dtype === 'f32') matmulF32(xd, wc.data as Float32Array, out, M, N, K);
+    const wasm = activeWasmKernels();
+    const dtype = wc.dtype;
+    if (wasm && isWasmWeightDType(dtype) && wasm.matmul(dtype, xd, wc.data, out, M, N, K)) {
+      // WebAssembly SIMD kernels (src/wasm); the JS kernels below are the fallback
+    } else if (wc.dtype === 'f32') matmulF32(xd, wc.data as Float32Array, out, M, N, K);
     else {
       const row = new Float32Array(K);
       for (let n = 0; n < N; n++) {
