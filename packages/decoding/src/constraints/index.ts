@@ -18,5 +18,5 @@ export { type ConstraintProcessor, createConstraintProcessor } from './processor
 export { type AutomatonLimits, compileRegex, compileRegexNode } from './regex.js';
 export type { RegexNode } from './regex-ast.js';
 export { parseRegex } from './regex-parse.js';
-export { allowedTokensReference, TokenConstraint } from './token-constraint.js';
+export { allowedTokensReference, TokenConstraint, type TokenMask } from './token-constraint.js';
 export { TokenVocabulary, type VocabularyOptions } from './vocabulary.js';

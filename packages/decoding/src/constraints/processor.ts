@@ -56,7 +56,7 @@ export function createConstraintProcessor(constraint: TokenConstraint): Constrai
     isComplete: (ctx) => constraint.canEnd(stateOf(ctx)),
     isFinished: (ctx) => {
       const s = stateOf(ctx);
-      return constraint.canEnd(s) && constraint.allowedTokens(s).length === 0;
+      return constraint.canEnd(s) && constraint.mask(s).allowed === 0;
     },
     process(logits: Float32Array, ctx: GenerationContext): void {
       const V = constraint.vocab.size;
@@ -68,15 +68,23 @@ export function createConstraintProcessor(constraint: TokenConstraint): Constrai
         );
       }
       const state = stateOf(ctx);
-      const allowed = constraint.allowedTokens(state);
+      const mask = constraint.mask(state);
       const canEnd = constraint.canEnd(state);
-      if (allowed.length === 0 && !canEnd) noWayForward(state);
-      if (saved.length < allowed.length) saved = new Float32Array(Math.max(allowed.length, saved.length * 2));
-      for (let k = 0; k < allowed.length; k++) saved[k] = logits[allowed[k]!]!;
+      if (mask.allowed === 0 && !canEnd) noWayForward(state);
       const eos = constraint.vocab.eos;
+      const ids = mask.ids;
+      if (mask.kind === 'block') {
+        // Most tokens stay: knock out the blocked ones, EOS unless complete, and any padding.
+        for (let k = 0; k < ids.length; k++) logits[ids[k]!] = Number.NEGATIVE_INFINITY;
+        if (!canEnd) for (const id of eos) logits[id] = Number.NEGATIVE_INFINITY;
+        logits.fill(Number.NEGATIVE_INFINITY, V);
+        return;
+      }
+      if (saved.length < ids.length) saved = new Float32Array(Math.max(ids.length, saved.length * 2));
+      for (let k = 0; k < ids.length; k++) saved[k] = logits[ids[k]!]!;
       const eosLogits = canEnd ? eos.map((id) => logits[id]!) : [];
       logits.fill(Number.NEGATIVE_INFINITY);
-      for (let k = 0; k < allowed.length; k++) logits[allowed[k]!] = saved[k]!;
+      for (let k = 0; k < ids.length; k++) logits[ids[k]!] = saved[k]!;
       for (let k = 0; k < eosLogits.length; k++) logits[eos[k]!] = eosLogits[k]!;
     },
   };

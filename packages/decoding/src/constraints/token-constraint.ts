@@ -12,12 +12,22 @@ import { type ByteDfa, DEAD } from './dfa.js';
 import { type TokenTrie, tokenTrie } from './token-trie.js';
 import type { TokenVocabulary } from './vocabulary.js';
 
+/**
+ * The tokens allowed in one state (EOS never listed: it is allowed exactly when the state can
+ * end). When most of the vocabulary is allowed (inside strings), the complement is stored.
+ */
+export type TokenMask =
+  /** `ids` are the allowed non-EOS ids. */
+  | { readonly kind: 'allow'; readonly ids: Int32Array; readonly allowed: number }
+  /** `ids` are the non-EOS ids in [0, V) that are not allowed. */
+  | { readonly kind: 'block'; readonly ids: Int32Array; readonly allowed: number };
+
 /** V = vocabulary size. */
 export class TokenConstraint {
   readonly dfa: ByteDfa;
   readonly vocab: TokenVocabulary;
   private readonly trie: TokenTrie;
-  private readonly cache = new Map<number, Int32Array>();
+  private readonly cache = new Map<number, TokenMask>();
   private readonly eosSet: Set<number>;
   // Only for vocabularies missing some single byte: states from which a token path reaches
   // an accepting state (byte-level liveness does not imply token-level liveness then).
@@ -37,18 +47,44 @@ export class TokenConstraint {
     return this.dfa.start;
   }
 
-  /** Non-EOS token ids allowed in `state`, in the trie's byte order (cached: do not modify). */
-  allowedTokens(state: number): Int32Array {
+  /** The allowed tokens of `state` as stored (computed on first use, then cached: do not modify). */
+  mask(state: number): TokenMask {
     let hit = this.cache.get(state);
     if (!hit) {
-      hit = this.computeAllowed(state);
+      let ids = this.computeAllowed(state);
       if (!this.byteComplete) {
         const live = this.liveStates();
-        hit = hit.filter((id) => live[this.advance(state, id)] === 1);
+        ids = ids.filter((id) => live[this.advance(state, id)] === 1);
       }
+      hit =
+        this.vocab.size > 64 && ids.length > this.vocab.size / 2
+          ? this.complement(ids)
+          : { kind: 'allow', ids, allowed: ids.length };
       this.cache.set(state, hit);
     }
     return hit;
+  }
+
+  /** Non-EOS token ids allowed in `state` (a fresh array when the mask is stored as a complement). */
+  allowedTokens(state: number): Int32Array {
+    const m = this.mask(state);
+    if (m.kind === 'allow') return m.ids;
+    const V = this.vocab.size;
+    const blocked = new Uint8Array(V);
+    for (const id of m.ids) blocked[id] = 1;
+    const out = new Int32Array(m.allowed);
+    let k = 0;
+    for (let id = 0; id < V; id++) if (!blocked[id] && !this.eosSet.has(id)) out[k++] = id;
+    return out;
+  }
+
+  private complement(allowed: Int32Array): TokenMask {
+    const V = this.vocab.size;
+    const ok = new Uint8Array(V);
+    for (const id of allowed) ok[id] = 1;
+    const blocked: number[] = [];
+    for (let id = 0; id < V; id++) if (!ok[id] && !this.eosSet.has(id)) blocked.push(id);
+    return { kind: 'block', ids: Int32Array.from(blocked), allowed: allowed.length };
   }
 
   /** Token-level liveness over the states reachable from the start (built once, on demand). */

@@ -43,6 +43,39 @@ describe('token masks', () => {
     }
   });
 
+  it('process() keeps exactly the reference set (plus EOS when complete), values untouched, in both mask forms', () => {
+    const seed = freshSeed();
+    const rng = new XorShiftRng(seed);
+    const c = createConstraint(
+      { kind: 'json-schema', schema: SCHEMAS.nested!, whitespace: { kind: 'flexible', maxRun: 2 } },
+      vocab,
+    );
+    const p = createConstraintProcessor(c);
+    const kinds = new Set<string>();
+    const eos = vocab.eos[0]!;
+    for (let run = 0; run < 40; run++) {
+      const history = [eos - 1];
+      for (let step = 0; step < 60; step++) {
+        const ctx = ctxOf(history, 1);
+        const state = p.stateOf(ctx);
+        kinds.add(c.mask(state).kind);
+        const original = randnF32(vocab.size + 3, rng.nextU32());
+        const logits = Float32Array.from(original);
+        p.process(logits, ctx);
+        const expected = new Set(allowedTokensReference(c, state));
+        if (c.canEnd(state)) expected.add(eos);
+        for (let id = 0; id < logits.length; id++) {
+          if (expected.has(id)) expect(logits[id], `seed ${seed} id ${id}`).toBe(original[id]);
+          else expect(logits[id], `seed ${seed} id ${id}`).toBe(Number.NEGATIVE_INFINITY);
+        }
+        const allowed = c.allowedTokens(state);
+        if (allowed.length === 0) break;
+        history.push(allowed[rng.nextU32() % allowed.length]!);
+      }
+    }
+    expect([...kinds].sort()).toEqual(['allow', 'block']);
+  });
+
   it('random masked generation always yields text that parses and validates', () => {
     const seed = freshSeed();
     const rng = new XorShiftRng(seed);
