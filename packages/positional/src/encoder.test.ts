@@ -163,7 +163,31 @@ describe('positionalSpecFromHfConfig', () => {
       scaling: { kind: 'llama3', factor: 8, originalContext: 8192, lowFreqFactor: 1, highFreqFactor: 4 },
     });
   });
-  it('YaRN with original_max_position_embeddings takes factor = max / original (as HF does), plus DeepSeek mscale', () => {
+  it('YaRN keeps the config factor (Qwen2.5 long-context block), falls back to max / original without one', () => {
+    const qwen = {
+      model_type: 'qwen2',
+      hidden_size: 5120,
+      num_attention_heads: 40,
+      max_position_embeddings: 32768,
+      rope_theta: 1000000,
+      rope_scaling: { type: 'yarn', factor: 4, original_max_position_embeddings: 32768 },
+    };
+    expect(positionalSpecFromHfConfig(qwen).spec).toEqual({
+      kind: 'rope',
+      base: 1000000,
+      layout: 'halves',
+      scaling: { kind: 'yarn', factor: 4, originalContext: 32768 },
+    });
+    const noFactor = {
+      ...qwen,
+      max_position_embeddings: 131072,
+      rope_scaling: { type: 'yarn', original_max_position_embeddings: 32768 },
+    };
+    expect(positionalSpecFromHfConfig(noFactor).spec).toMatchObject({
+      scaling: { kind: 'yarn', factor: 4, originalContext: 32768 },
+    });
+  });
+  it('YaRN with DeepSeek mscale', () => {
     const { spec } = positionalSpecFromHfConfig({
       model_type: 'deepseek_v2',
       hidden_size: 5120,

@@ -86,8 +86,10 @@ function ropeScalingFrom(block: Json, root: Json, maxPositions: number | undefin
       return { kind: 'dynamic-ntk', factor: factor as number, originalContext: needMax('dynamic') };
     case 'yarn': {
       const original = f('original_max_position_embeddings');
-      // HF: when the original length is given, the factor is max_position_embeddings / original.
-      const yarnFactor = original !== undefined && maxPositions !== undefined ? maxPositions / original : factor;
+      // The config's factor wins (vLLM, TGI, and HF since transformers#40320 — earlier HF releases replaced it by
+      // max_position_embeddings / original, which silently disabled Qwen's recommended YaRN block); the ratio is
+      // only the fallback when no factor is given.
+      const yarnFactor = factor ?? (original !== undefined && maxPositions !== undefined ? maxPositions / original : undefined);
       const out: { -readonly [K in keyof Extract<RopeScaling, { kind: 'yarn' }>]: Extract<RopeScaling, { kind: 'yarn' }>[K] } = {
         kind: 'yarn',
         factor: yarnFactor as number,
