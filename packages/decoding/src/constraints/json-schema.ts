@@ -38,6 +38,12 @@ export interface JsonSchemaOptions extends AutomatonLimits {
    * so recursion must have a way out (an optional property, `minItems: 0`, an `anyOf` branch).
    */
   readonly maxRefDepth?: number;
+  /**
+   * Nesting depth for schemas that allow any JSON value (`{}`, `true`, annotations only).
+   * Default 0: such schemas are an `UnsupportedError`. With n > 0 they accept any scalar, and
+   * arrays/objects nested up to n levels (any JSON is not regular; this bounds it).
+   */
+  readonly anyValueDepth?: number;
 }
 
 /** A JSON schema object (the subset is checked at compile time). */
@@ -184,12 +190,15 @@ class SchemaCompiler {
   private readonly ws: RegexNode;
   private readonly maxDigits: number;
   private readonly maxRefDepth: number;
+  private readonly anyValueDepth: number;
   private readonly openRefs = new Map<string, number>();
   constructor(
     private readonly options: JsonSchemaOptions,
     private readonly root: unknown,
   ) {
     this.maxRefDepth = options.maxRefDepth === undefined ? 3 : nonNegativeInt(options.maxRefDepth, 'maxRefDepth');
+    this.anyValueDepth = options.anyValueDepth === undefined ? 0 : nonNegativeInt(options.anyValueDepth, 'anyValueDepth');
+    if (this.anyValueDepth > 8) throw new SpecError('anyValueDepth', `${this.anyValueDepth} is too deep (at most 8)`);
     const w = options.whitespace ?? { kind: 'compact' };
     if (w.kind === 'compact') this.ws = EMPTY;
     else if (w.kind === 'flexible') {
@@ -210,9 +219,10 @@ class SchemaCompiler {
   compile(schema: unknown, path: string, depth: number): RegexNode {
     if (depth > MAX_DEPTH) throw new SpecError(path, `nesting deeper than ${MAX_DEPTH} levels`, 'flatten the schema');
     if (schema === true || (isObject(schema) && Object.keys(schema).every(ignorable))) {
+      if (this.anyValueDepth > 0) return this.anyValue(this.anyValueDepth);
       throw new UnsupportedError(
         `a schema that allows any JSON value (at ${path})`,
-        'give it a `type` (any JSON is not a regular language: it nests without bound)',
+        'give it a `type`, or set the option anyValueDepth to accept any JSON nested that deep',
       );
     }
     if (schema === false) throw new SpecError(path, 'the schema `false` accepts no value');
@@ -242,6 +252,20 @@ class SchemaCompiler {
 
     const types = this.types(schema, path);
     return alt(...types.map((t) => this.compileType(t, schema, path, depth)));
+  }
+
+  /** Any JSON value with arrays/objects nested at most `levels` deep. */
+  private anyValue(levels: number): RegexNode {
+    const str = seq(literal('"'), star(JSON_CHAR), literal('"'));
+    const scalars = alt(str, this.compileType('number', {}, '', 0), literal('true'), literal('false'), literal('null'));
+    if (levels === 0) return scalars;
+    const inner = this.anyValue(levels - 1);
+    const ws = this.ws;
+    const comma = seq(ws, literal(','), ws);
+    const member = seq(str, ws, literal(':'), ws, inner);
+    const array = seq(literal('['), ws, optional(seq(inner, star(seq(comma, inner)))), ws, literal(']'));
+    const object = seq(literal('{'), ws, optional(seq(member, star(seq(comma, member)))), ws, literal('}'));
+    return alt(scalars, array, object);
   }
 
   private compileRef(schema: JsonSchema, path: string, depth: number): RegexNode {

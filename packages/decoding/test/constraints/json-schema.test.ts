@@ -148,6 +148,43 @@ describe('JSON schema errors (before any compute)', () => {
     );
   });
 
+  it('anyValueDepth: any JSON value nested up to n levels', () => {
+    const seed = freshSeed();
+    const rng = new XorShiftRng(seed);
+    const schema = { type: 'object', properties: { meta: {}, n: { type: 'integer' } }, required: ['meta'] };
+    expect(() => compileJsonSchema(schema)).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringContaining('anyValueDepth') }),
+    );
+    const dfa = compileJsonSchema(schema, { anyValueDepth: 2 });
+    const depth = (v: unknown): number =>
+      Array.isArray(v)
+        ? 1 + Math.max(0, ...v.map(depth))
+        : v !== null && typeof v === 'object'
+          ? 1 + Math.max(0, ...Object.values(v).map(depth))
+          : 0;
+    const dist = distancesToAccept(dfa);
+    let nested = 0;
+    for (let i = 0; i < 200; i++) {
+      const text = dec.decode(sampleDfa(dfa, rng, dist, 40, 0.05));
+      const v = JSON.parse(text) as { meta: unknown };
+      expect(depth(v.meta), `seed ${seed}: ${text}`).toBeLessThanOrEqual(2);
+      if (depth(v.meta) >= 1) nested++;
+    }
+    expect(nested).toBeGreaterThan(0);
+    // Random values of depth ≤ 2 are accepted as JSON.stringify writes them; depth 3 is not.
+    const leaf = () => [1, -2.5e3, 'a"b\\', true, null, 'é😀'][rng.nextU32() % 6];
+    const value = (d: number): unknown => {
+      if (d === 0 || rng.nextFloat() < 0.3) return leaf();
+      if (rng.nextFloat() < 0.5) return Array.from({ length: rng.nextU32() % 3 }, () => value(d - 1));
+      return Object.fromEntries(Array.from({ length: rng.nextU32() % 3 }, (_, k) => [`k${k}`, value(d - 1)]));
+    };
+    for (let i = 0; i < 100; i++) {
+      const meta = value(2);
+      expect(dfa.matches(JSON.stringify({ meta })), JSON.stringify(meta)).toBe(true);
+    }
+    expect(dfa.matches('{"meta":[[[1]]]}')).toBe(false);
+  });
+
   it('formats', () => {
     const f = (format: string) => compileJsonSchema({ type: 'string', format });
     expect(f('date').matches('"2024-02-29"')).toBe(true);
