@@ -64,16 +64,43 @@ const cases = [
   { name: 'stories260K prefill (T=256, H=8, D=8, 5 layers)', T: 256, H: 8, D: 8, L: 5, offset: 0 },
   { name: 'Llama-7B-shaped prefill (T=128, H=32, D=128, 4 layers)', T: 128, H: 32, D: 128, L: 4, offset: 0 },
   { name: 'Llama-7B-shaped decode step (T=1 at 1000, 32 layers)', T: 1, H: 32, D: 128, L: 32, offset: 1000 },
-  { name: 'Llama-3.1 scaling, decode step (T=1 at 20000, 32 layers)', T: 1, H: 32, D: 128, L: 32, offset: 20000, llama3: true },
+  {
+    name: 'Llama-3.1 scaling, decode step (T=1 at 20000, 32 layers)',
+    T: 1,
+    H: 32,
+    D: 128,
+    L: 32,
+    offset: 20000,
+    scaling: 'llama3',
+  },
+  {
+    name: 'Phi-3 LongRoPE, decode step (T=1 at 5000, H=32, D=96, 32 layers)',
+    T: 1,
+    H: 32,
+    D: 96,
+    L: 32,
+    offset: 5000,
+    scaling: 'longrope',
+  },
 ];
+const SCALINGS = {
+  llama3: { kind: 'llama3', factor: 8, originalContext: 8192, lowFreqFactor: 1, highFreqFactor: 4 },
+  longrope: {
+    kind: 'longrope',
+    factor: 32,
+    originalContext: 4096,
+    shortFactor: Array.from({ length: 48 }, (_, i) => 1 + i / 100),
+    longFactor: Array.from({ length: 48 }, (_, i) => 1 + i / 2),
+  },
+};
 
 const rows = [];
 for (const c of cases) {
   const call = {
-    base: c.llama3 ? 500000 : 10000,
+    base: c.scaling === 'llama3' ? 500000 : 10000,
     layout: 'halves',
     offset: c.offset,
-    ...(c.llama3 ? { scaling: { kind: 'llama3', factor: 8, originalContext: 8192, lowFreqFactor: 1, highFreqFactor: 4 } } : {}),
+    ...(c.scaling ? { scaling: SCALINGS[c.scaling] } : {}),
   };
   const n = c.T * c.H * c.D;
   const x32 = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
@@ -85,7 +112,7 @@ for (const c of cases) {
     }
   };
   const variants = [forward(applyRope, x32), forward(applyRopeReference, x64)];
-  if (!c.llama3) variants.push(forward(naiveRope, x32)); // the naive version has no scaling
+  if (!c.scaling) variants.push(forward(naiveRope, x32)); // the naive version has no scaling
   const [fast, reference, naive = Number.NaN] = timeInterleaved(variants);
   rows.push({
     case: c.name,

@@ -273,6 +273,25 @@ describe('decode step at an offset equals the prefill row', () => {
     });
   }
 
+  it('a scaling object edited between calls is honoured (tables are keyed by value and hold a private copy)', () => {
+    const seed = freshSeed();
+    const [T, H, D] = [3, 2, 16];
+    const x = randnF32(T * H * D, seed);
+    const scaling: { kind: 'linear'; factor: number } = { kind: 'linear', factor: 2 };
+    const check = () => {
+      const fast = Float32Array.from(x);
+      applyRope(fast, T, H, D, { base: 10000, layout: 'pairs', offset: 5, scaling });
+      const ref = Float64Array.from(x);
+      applyRopeReference(ref, T, H, D, { base: 10000, layout: 'pairs', offset: 5, scaling });
+      expectClose(fast, ref, 1e-5, seed, `factor ${scaling.factor}`);
+    };
+    check();
+    scaling.factor = 7;
+    check();
+    scaling.factor = 2;
+    check();
+  });
+
   it('rows past the table cap (32768 positions) match the tabled computation path', () => {
     const seed = freshSeed();
     const [T, H, D] = [24, 2, 8];

@@ -156,7 +156,8 @@ export class RopeTable {
   constructor(config: RopeConfig) {
     this.base = config.base;
     this.rotaryDim = config.rotaryDim;
-    this.scaling = config.scaling;
+    // a private copy: later edits to the caller's object must not leak into cached tables
+    this.scaling = config.scaling ? structuredClone(config.scaling) : undefined;
     this.f32Angles = config.scaling === undefined;
     this.currentRegime = ropeLengthRegime(config.scaling, 0);
     this.current = this.rowsFor(0);
@@ -212,15 +213,9 @@ export class RopeTable {
 const tables = /* @__PURE__ */ new Map<string, RopeTable>();
 const MAX_TABLES = 16;
 
-/** JSON of each scaling object seen, so a model passing the same object every call skips re-serialising it. */
-const scalingKeys = /* @__PURE__ */ new WeakMap<RopeScaling, string>();
-
 function tableFor(base: number, R: number, scaling: RopeScaling | undefined): RopeTable {
-  let scalingKey = '';
-  if (scaling) {
-    scalingKey = scalingKeys.get(scaling) ?? JSON.stringify(scaling);
-    scalingKeys.set(scaling, scalingKey);
-  }
+  // Keyed by value, not object identity, so a scaling object mutated between calls never reuses a stale table.
+  const scalingKey = scaling ? JSON.stringify(scaling) : '';
   const key = `${base}|${R}|${scalingKey}`;
   let table = tables.get(key);
   if (!table) {
