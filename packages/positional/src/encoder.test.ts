@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type PositionalSpec, ShapeError, SpecError, WeftError, XorShiftRng } from '@weft/core';
+import { type PositionalSpec, ShapeError, SpecError, UnsupportedError, WeftError, XorShiftRng } from '@weft/core';
 import { fixture, freshSeed, randnF32 } from '@weft/testing';
 import { describe, expect, it } from 'vitest';
 import { alibiSlopes } from './alibi.js';
@@ -336,6 +336,36 @@ describe('positionalSpecFromHfConfig', () => {
     const config = JSON.parse(readFileSync(fixture('tiny-random-gpt2/config.json'), 'utf8'));
     expect(config.model_type).toBeUndefined();
     expect(positionalSpecFromHfConfig(config).spec).toEqual({ kind: 'learned', maxPositions: 512 });
+  });
+  it('per-layer setups (Gemma 3 local base, SmolLM3 NoPE layers) are refused, not flattened to one spec', () => {
+    const gemma3 = {
+      model_type: 'gemma3_text',
+      hidden_size: 1152,
+      num_attention_heads: 4,
+      head_dim: 256,
+      rope_theta: 1000000,
+      rope_local_base_freq: 10000,
+    };
+    expect(() => positionalSpecFromHfConfig(gemma3)).toThrowError(UnsupportedError);
+    expect(() =>
+      positionalSpecFromHfConfig({
+        model_type: 'smollm3',
+        hidden_size: 64,
+        num_attention_heads: 4,
+        no_rope_layers: [1, 1, 1, 0],
+      }),
+    ).toThrowError(/per-layer positional encoding \(config.no_rope_layers\)/);
+    // Qwen2-VL's multimodal RoPE is an unsupported scaling type, not plain RoPE
+    expect(
+      fieldOf(() =>
+        positionalSpecFromHfConfig({
+          model_type: 'qwen2_vl',
+          hidden_size: 64,
+          num_attention_heads: 4,
+          rope_scaling: { type: 'mrope', mrope_section: [16, 24, 24] },
+        }),
+      ),
+    ).toBe('config.rope_scaling.rope_type');
   });
   it('untrusted configs fail with SpecError naming the config field', () => {
     expect(fieldOf(() => positionalSpecFromHfConfig({ model_type: 'mamba', hidden_size: 64 }))).toBe('config.model_type');

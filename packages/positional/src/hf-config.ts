@@ -1,4 +1,4 @@
-import { type PositionalSpec, type RopeScaling, SpecError } from '@weft/core';
+import { type PositionalSpec, type RopeScaling, SpecError, UnsupportedError } from '@weft/core';
 import { type PositionalDims, validatePositionalSpec } from './validate.js';
 
 /**
@@ -166,6 +166,15 @@ export function positionalSpecFromHfConfig(config: unknown, options: { role?: 'e
     ...(hidden !== undefined ? { channels: hidden } : {}),
     ...(heads !== undefined ? { heads } : {}),
   };
+  // Per-layer setups would silently get one spec for every layer: refuse them rather than guess.
+  for (const key of ['rope_local_base_freq', 'no_rope_layers', 'no_rope_layer_interval']) {
+    if (c[key] !== undefined && c[key] !== null) {
+      throw new UnsupportedError(
+        `per-layer positional encoding (config.${key})`,
+        'build one spec per layer type yourself (e.g. a second rope spec with the local base, or { kind: "none" } for NoPE layers)',
+      );
+    }
+  }
   const attnConfig = typeof c.attn_config === 'object' && c.attn_config !== null ? (c.attn_config as Json) : {};
 
   let spec: PositionalSpec;
