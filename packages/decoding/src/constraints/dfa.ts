@@ -190,5 +190,48 @@ export function buildDfa(nfa: ByteNfa, maxStates = DEFAULT_MAX_DFA_STATES, optio
       table[r * classes + c] = t === DEAD ? DEAD : renumber[t]!;
     }
   }
-  return new ByteDfa(renumber[0]!, classOf, classes, table, acc);
+  return minimize(renumber[0]!, classOf, classes, table, acc);
+}
+
+/**
+ * Moore partition refinement: merges states no input can tell apart (same acceptance, and
+ * per class the same successor block). Fewer states means fewer token masks to compute.
+ */
+function minimize(start: number, classOf: Uint8Array, classes: number, table: Int32Array, accepting: Uint8Array): ByteDfa {
+  const n = accepting.length;
+  let block = Int32Array.from(accepting);
+  let blocks = -1;
+  const sig = new Int32Array(classes + 1);
+  for (;;) {
+    const ids = new Map<string, number>();
+    const next = new Int32Array(n);
+    for (let s = 0; s < n; s++) {
+      sig[0] = block[s]!;
+      for (let c = 0; c < classes; c++) {
+        const t = table[s * classes + c]!;
+        sig[c + 1] = t === DEAD ? DEAD : block[t]!;
+      }
+      const key = sig.join(',');
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(key, id);
+      }
+      next[s] = id;
+    }
+    block = next;
+    if (ids.size === blocks) break;
+    blocks = ids.size;
+  }
+  const out = new Int32Array(blocks * classes);
+  const acc = new Uint8Array(blocks);
+  for (let s = 0; s < n; s++) {
+    const b = block[s]!;
+    acc[b] = accepting[s]!;
+    for (let c = 0; c < classes; c++) {
+      const t = table[s * classes + c]!;
+      out[b * classes + c] = t === DEAD ? DEAD : block[t]!;
+    }
+  }
+  return new ByteDfa(block[start]!, classOf, classes, out, acc);
 }
