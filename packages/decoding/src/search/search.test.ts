@@ -1,4 +1,4 @@
-import { OptionError, UnsupportedError } from '@weft/core';
+import { AbortError, OptionError, UnsupportedError } from '@weft/core';
 import { describe, expect, it } from 'vitest';
 import { collect, softmax64, TinyLM } from '../../test/helpers/tiny-lm.js';
 import { prepare, streamTokens } from '../stream-tokens.js';
@@ -288,6 +288,44 @@ describe('strategy selection rejects bad combinations', () => {
       expect(err).toBeInstanceOf(OptionError);
       expect((err as OptionError).option).toBe(option);
       expect(lm.forwardCalls).toBe(0);
+    });
+  }
+});
+
+describe('abort in every strategy', () => {
+  const strategies: [string, (draft: TinyLM) => object][] = [
+    ['greedy', () => ({})],
+    ['sampling', () => ({ temperature: 0.9, seed: 1 })],
+    ['beam', () => ({ numBeams: 3 })],
+    ['contrastive', () => ({ penaltyAlpha: 0.5, topK: 3 })],
+    ['speculative (draft model)', (draft) => ({ assistantModel: draft, numAssistantTokens: 3 })],
+    ['speculative (prompt lookup)', () => ({ promptLookupNumTokens: 3 })],
+  ];
+  for (const [name, opts] of strategies) {
+    it(`${name}: throws AbortError within one forward pass and disposes every cache`, async () => {
+      const lm = new TinyLM({ vocabSize: 16, order: 3, seed: 3, async: true, contextLength: 200 });
+      (lm as { config: object }).config = { ...lm.config, eosTokenId: undefined };
+      const draft = new TinyLM({ vocabSize: 16, order: 3, seed: 4, async: true, contextLength: 200 });
+      const ac = new AbortController();
+      const calls = { n: 0 };
+      const forward = lm.forward.bind(lm);
+      lm.forward = async (ids, cache, o) => {
+        if (++calls.n === 6) ac.abort(new Error('stop'));
+        return forward(ids, cache, o);
+      };
+      const fwh = lm.forwardWithHidden.bind(lm);
+      lm.forwardWithHidden = async (ids, cache, o) => {
+        if (++calls.n === 6) ac.abort(new Error('stop'));
+        return fwh(ids, cache, o);
+      };
+      const err = await collect(
+        streamTokens(lm, [1, 2, 3, 1, 2], { ...opts(draft), maxNewTokens: 100, signal: ac.signal }),
+      ).catch((e) => e);
+      expect(err).toBeInstanceOf(AbortError);
+      expect(calls.n).toBe(6);
+      expect(lm.caches.length).toBeGreaterThan(0);
+      expect(lm.caches.every((c) => c.disposed)).toBe(true);
+      expect(draft.caches.every((c) => c.disposed)).toBe(true);
     });
   }
 });
