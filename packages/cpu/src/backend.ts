@@ -250,19 +250,20 @@ export class CpuBackend implements Backend {
     const c = CpuBackend.unwrap(x, 'sliceRows');
     const rows = c.shape[0]!;
     if (start < 0 || count < 0 || start + count > rows) throw new ShapeError('sliceRows', `rows [${start}, ${start + count}) outside [0, ${rows})`);
-    const rowLen = c.size / rows;
-    const data = c.data.slice(start * rowLen, (start + count) * rowLen);
+    const unit = storageUnitsPerRow(c);
+    const data = c.data.slice(start * unit, (start + count) * unit);
     return this.make([count, ...c.shape.slice(1)], c.dtype, data);
   }
 
   writeRows(dst: Tensor, src: Tensor, row: number): void {
     const d = CpuBackend.unwrap(dst, 'writeRows');
     const s = CpuBackend.unwrap(src, 'writeRows');
-    const rowLen = d.size / d.shape[0]!;
-    if (s.size % rowLen !== 0 || s.dtype !== d.dtype) throw new ShapeError('writeRows', `source [${s.shape.join(',')}] ${s.dtype} does not fit rows of [${d.shape.join(',')}] ${d.dtype}`);
-    const count = s.size / rowLen;
+    const rowElems = d.size / d.shape[0]!;
+    if (s.size % rowElems !== 0 || s.dtype !== d.dtype) throw new ShapeError('writeRows', `source [${s.shape.join(',')}] ${s.dtype} does not fit rows of [${d.shape.join(',')}] ${d.dtype}`);
+    const count = s.size / rowElems;
     if (row < 0 || row + count > d.shape[0]!) throw new ShapeError('writeRows', `rows [${row}, ${row + count}) outside [0, ${d.shape[0]})`, 'the KV cache is full: create it with a larger capacity');
-    (d.data as Float32Array).set(s.data as Float32Array, row * rowLen);
+    // Same dtype means same typed-array class; quantized rows are whole blocks of bytes.
+    (d.data as Uint8Array).set(s.data as Uint8Array, row * storageUnitsPerRow(d));
   }
 
   rope(x: Tensor, call: RopeCall): Tensor {
@@ -284,6 +285,15 @@ export class CpuBackend implements Backend {
     const out = attendCpu(CpuBackend.f32data(q, 'attention'), CpuBackend.f32data(k, 'attention'), CpuBackend.f32data(v, 'attention'), { T, H, Hkv, D, S }, call);
     return this.f32([T, H, D], out);
   }
+}
+
+/** Typed-array elements one row occupies (bytes for quantized blocks, which must not split a row). */
+function storageUnitsPerRow(t: CpuTensor): number {
+  const rowElems = t.size / t.shape[0]!;
+  const info = DTYPES[t.dtype];
+  if (!info.quantized) return rowElems;
+  if (rowElems % info.blockSize !== 0) throw new ShapeError('rows', `${t.dtype} rows of ${rowElems} elements are not whole ${info.blockSize}-element blocks`);
+  return byteLength(t.dtype, rowElems);
 }
 
 function collect(c: TensorContainer, into: Set<Tensor>): void {
