@@ -54,6 +54,8 @@ export {
   type DraftSpec,
   GENERATE_OPTION_NAMES,
   type GenerateOptions,
+  type GenerateOptionsCamel,
+  type GenerateOptionsSnake,
   type ResolvedGenerateOptions,
   resolveGenerateOptions,
   type Strategy,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TinyLM } from '../../test/helpers/tiny-lm.js';
 import { TinyTokenizer } from '../../test/helpers/tiny-tokenizer.js';
 import { generateText } from '../generate.js';
-import { type ChatMessage, createChatCompletion, streamChatCompletion } from './chat-completion.js';
+import { type ChatCompletionChunk, type ChatMessage, createChatCompletion, streamChatCompletion } from './chat-completion.js';
 
 const template = {
   calls: [] as unknown[],
@@ -41,7 +41,7 @@ describe('OpenAI-style chat completions', () => {
   it('streams a role delta, content deltas that add up to the completion, and a finish chunk', async () => {
     const e = engine();
     const full = await createChatCompletion(e, { messages, max_tokens: 15, stop: 'zz' });
-    const chunks = [];
+    const chunks: ChatCompletionChunk[] = [];
     for await (const c of streamChatCompletion(e, { messages, max_tokens: 15, stop: 'zz', stream: true })) chunks.push(c);
     expect(chunks[0]!.choices[0].delta).toEqual({ role: 'assistant', content: '' });
     const last = chunks[chunks.length - 1]!;

@@ -9,8 +9,8 @@ import { describe, isArrayLike, optBool, optIds, optInt, optNumber } from '../va
 import { type CachePolicy, checkCachePolicy } from './cache-policy.js';
 import { PrefixCache } from './prefix-cache.js';
 
-/** Options of {@link generate} and friends (camelCase shown; each also has its snake_case HF name). */
-export interface GenerateOptions {
+/** The camelCase generation options (see {@link GenerateOptions}). */
+export interface GenerateOptionsCamel {
   /** Most tokens to generate (HF `max_new_tokens`). Default: until EOS, a stop, or the context is full. */
   maxNewTokens?: number;
   /** Prompt + generated tokens (HF `max_length`); an alternative to maxNewTokens. */
@@ -88,6 +88,20 @@ export interface GenerateOptions {
   /** Drop special tokens from streamed text (HF `skip_special_tokens`). Default true. */
   skipSpecialTokens?: boolean;
 }
+
+/** `maxNewTokens` → `max_new_tokens`, at the type level. */
+export type SnakeCase<S extends string> = S extends `${infer H}${infer T}`
+  ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}`
+  : S;
+
+/** The same options under Hugging Face's snake_case names (`max_new_tokens`, `top_p`, `num_beams`, ...). */
+export type GenerateOptionsSnake = { [K in keyof GenerateOptionsCamel as SnakeCase<K & string>]?: GenerateOptionsCamel[K] };
+
+/**
+ * Options of {@link generate} and friends: every option in camelCase and in HF snake_case
+ * (give one spelling per option; both with different values is an OptionError).
+ */
+export interface GenerateOptions extends GenerateOptionsCamel, GenerateOptionsSnake {}
 
 /** camelCase name → HF snake_case name (only where they differ). */
 const SNAKE: Readonly<Record<string, string>> = {

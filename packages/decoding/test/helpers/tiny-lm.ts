@@ -62,7 +62,7 @@ function hash(a: number, b: number, c: number, seed: number): number {
 }
 
 export class TinyLM implements CausalLM {
-  readonly config: ModelConfig;
+  config: ModelConfig;
   readonly order: number;
   readonly seed: number;
   readonly scale: number;
