@@ -65,6 +65,15 @@ export class TokenConstraint {
     return hit;
   }
 
+  /**
+   * Computes the mask of every automaton state now instead of on first use (what a server may
+   * do once per schema so that no generation step pays for a new state). Returns the count.
+   */
+  precompute(): number {
+    for (let state = 0; state < this.dfa.size; state++) this.mask(state);
+    return this.dfa.size;
+  }
+
   /** Non-EOS token ids allowed in `state` (a fresh array when the mask is stored as a complement). */
   allowedTokens(state: number): Int32Array {
     const m = this.mask(state);

@@ -65,3 +65,26 @@ export function randomString(rng: Rng, alphabet: string, maxLen: number): string
   for (let i = 0; i < n; i++) s += chars[rng.nextU32() % chars.length];
   return s;
 }
+
+/** Reference: number of Moore-refinement blocks (states no input tells apart) of a DFA. */
+export function mooreBlockCount(dfa: ByteDfa): number {
+  const n = dfa.size;
+  let block = Array.from({ length: n }, (_, s) => (dfa.isAccepting(s) ? 1 : 0));
+  let count = -1;
+  for (;;) {
+    const ids = new Map<string, number>();
+    const next = block.map((b, s) => {
+      const sig = [b];
+      for (let byte = 0; byte < 256; byte++) {
+        const t = dfa.step(s, byte);
+        sig.push(t === DEAD ? -1 : block[t]!);
+      }
+      const key = sig.join(',');
+      if (!ids.has(key)) ids.set(key, ids.size);
+      return ids.get(key)!;
+    });
+    block = next;
+    if (ids.size === count) return count;
+    count = ids.size;
+  }
+}

@@ -2,7 +2,7 @@ import { XorShiftRng } from '@weft/core';
 import { compileJsonSchema } from '@weft/decoding';
 import { freshSeed } from '@weft/testing';
 import { describe, expect, it } from 'vitest';
-import { distancesToAccept, sampleDfa } from './helpers.js';
+import { distancesToAccept, mooreBlockCount, sampleDfa } from './helpers.js';
 import { SCHEMAS } from './schemas.js';
 import { validate } from './validate-schema.js';
 
@@ -29,6 +29,13 @@ describe('JSON schema → DFA: every member parses and validates', () => {
       });
     }
   }
+
+  it('automata are minimal (Hopcroft result = Moore reference block count)', () => {
+    for (const [name, schema] of Object.entries(SCHEMAS)) {
+      const dfa = compileJsonSchema(schema, { whitespace: { kind: 'flexible', maxRun: 1 } });
+      expect(mooreBlockCount(dfa), name).toBe(dfa.size);
+    }
+  });
 
   it('accepts what JSON.stringify writes for valid values, rejects invalid ones', () => {
     const person = compileJsonSchema(SCHEMAS.person!);

@@ -141,6 +141,14 @@ describe('token masks', () => {
     expect(() => unreachable.allowedTokens(unreachable.start)).toThrow(expect.objectContaining({ option: 'vocabulary' }));
   });
 
+  it('precompute() fills every state with the same masks lazy use gives', () => {
+    const dfa = compileJsonSchema(SCHEMAS.person!);
+    const eager = new TokenConstraint(dfa, vocab);
+    expect(eager.precompute()).toBe(dfa.size);
+    const lazy = new TokenConstraint(dfa, vocab);
+    for (let s = 0; s < dfa.size; s++) expect(eager.mask(s)).toEqual(lazy.mask(s));
+  });
+
   it('spec errors surface before any vocabulary work', () => {
     expect(() => createConstraint({ kind: 'regex', pattern: '(' }, vocab)).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTION' }),
