@@ -10,6 +10,7 @@ export * from './hf-config.js';
 export * from './learned.js';
 export * from './rope.js';
 export * from './rope-reference.js';
+export * from './rope-shift.js';
 export * from './scaling/index.js';
 export * from './sinusoidal.js';
 export * from './t5.js';
