@@ -15,6 +15,8 @@ import { alt, EMPTY, type RegexNode, repeat, seq, set } from './regex-ast.js';
 
 /** Largest `{m,n}` bound accepted (bigger counts blow up the automaton). */
 export const MAX_REPEAT = 1000;
+/** Deepest group nesting accepted (patterns are untrusted input: no stack overflows). */
+export const MAX_GROUP_DEPTH = 100;
 
 /** Parses `source` into a {@link RegexNode}. `option` names the user option in errors. */
 export function parseRegex(source: string, option = 'pattern'): RegexNode {
@@ -26,6 +28,7 @@ const SYNTAX = new Set('^$\\.*+?()[]{}|/-'.split('').map((c) => c.codePointAt(0)
 class Parser {
   private readonly cps: number[];
   private pos = 0;
+  private depth = 0;
   constructor(
     private readonly source: string,
     private readonly option: string,
@@ -159,6 +162,7 @@ class Parser {
   }
 
   private parseGroup(): RegexNode {
+    if (++this.depth > MAX_GROUP_DEPTH) this.fail(`groups nested deeper than ${MAX_GROUP_DEPTH}`);
     this.pos++; // (
     if (this.eat('?')) {
       if (this.eat(':')) {
@@ -177,6 +181,7 @@ class Parser {
     }
     const inner = this.parseAlternation();
     if (!this.eat(')')) this.fail('missing `)`');
+    this.depth--;
     return inner;
   }
 

@@ -110,6 +110,16 @@ describe('regex errors', () => {
     expect(() => compileRegex(pattern)).toThrow(expect.objectContaining({ code }));
   });
 
+  it('deep nesting and huge inputs are typed errors, not stack overflows', () => {
+    expect(() => compileRegex('('.repeat(5000) + 'a' + ')'.repeat(5000))).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
+    expect(compileRegex('('.repeat(50) + 'a' + ')'.repeat(50)).matches('a')).toBe(true);
+    expect(() => compileRegex('[a-z]{1000}[0-9]{1000}', { maxStates: 500 })).toThrow(
+      expect.objectContaining({ option: 'maxStates' }),
+    );
+  });
+
   it('an empty language names the problem', () => {
     expect(() => compileRegex('[^\\s\\S]')).toThrow(/empty language/);
   });
