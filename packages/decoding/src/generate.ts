@@ -57,6 +57,9 @@ export async function* generate(
   const ids = typeof prompt === 'string' ? tokenizer.encode(prompt, { addSpecialTokens }) : prompt;
   const { prompt: promptIds, o } = prepare(lm, ids, rest);
   const decoder = tokenizer.createStreamDecoder({ skipSpecialTokens: o.skipSpecialTokens });
+  // Prime the decoder with the prompt so the first generated token decodes in context (a
+  // SentencePiece piece after BOS drops its leading space; a split UTF-8 character completes).
+  for (let i = 0; i < promptIds.length; i++) decoder.push(promptIds[i]!);
   const matcher = new StopStringMatcher(o.stopStrings);
   const tokens: number[] = [];
   let text = '';

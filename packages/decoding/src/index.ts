@@ -12,6 +12,7 @@ export {
   type ChatEngine,
   type ChatFinishReason,
   type ChatMessage,
+  type ChatRenderOptions,
   type ChatTemplate,
   createChatCompletion,
   streamChatCompletion,

@@ -8,15 +8,42 @@ import type { GenerateOptions } from '../runtime/options.js';
 import type { FinishReason } from '../search/finish.js';
 import { describe, optInt } from '../validate.js';
 
-/** One chat message. */
-export interface ChatMessage {
+/** One chat message (a type literal, so it also fits templates that accept extra fields). */
+export type ChatMessage = {
   readonly role: 'system' | 'user' | 'assistant' | 'tool' | (string & {});
   readonly content: string;
+};
+
+/** Options the adapter passes when rendering. */
+export interface ChatRenderOptions {
+  addGenerationPrompt?: boolean;
 }
 
-/** What the adapter needs from a chat template (e.g. the tokenizers package's `applyChatTemplate`). */
-export interface ChatTemplate {
-  applyChatTemplate(messages: readonly ChatMessage[], opts: { addGenerationPrompt?: boolean }): string;
+/**
+ * A chat template in any of three shapes: an object with `applyChatTemplate(messages, opts)`, an
+ * object with `apply(messages, opts)` (the tokenizers package's `ChatTemplate`), or a function.
+ */
+export type ChatTemplate =
+  | { applyChatTemplate(messages: readonly ChatMessage[], opts: ChatRenderOptions): string }
+  | { apply(messages: readonly ChatMessage[], opts: ChatRenderOptions): string }
+  | ((messages: readonly ChatMessage[], opts: ChatRenderOptions) => string);
+
+function render(template: ChatTemplate, messages: readonly ChatMessage[], opts: ChatRenderOptions): unknown {
+  if (typeof template === 'function') return template(messages, opts);
+  if (template && typeof (template as { applyChatTemplate?: unknown }).applyChatTemplate === 'function') {
+    return (template as { applyChatTemplate(m: readonly ChatMessage[], o: ChatRenderOptions): string }).applyChatTemplate(
+      messages,
+      opts,
+    );
+  }
+  if (template && typeof (template as { apply?: unknown }).apply === 'function') {
+    return (template as { apply(m: readonly ChatMessage[], o: ChatRenderOptions): string }).apply(messages, opts);
+  }
+  throw new OptionError(
+    'template',
+    `got ${describe(template)}`,
+    'pass a chat template: applyChatTemplate(messages, opts), apply(messages, opts), or a function',
+  );
 }
 
 /** The model, tokenizer and template a chat runs on. */
@@ -120,7 +147,7 @@ function prepareChat(
     options.maxNewTokens = maxTokens;
   }
   if (stop !== undefined) options.stopStrings = typeof stop === 'string' ? [stop] : [...stop];
-  const text = engine.template.applyChatTemplate(messages, { addGenerationPrompt: true });
+  const text = render(engine.template, messages, { addGenerationPrompt: true });
   if (typeof text !== 'string')
     throw new OptionError('template', 'applyChatTemplate did not return a string', 'check the chat template');
   const promptIds = engine.tokenizer.encode(text, { addSpecialTokens: addSpecialTokens ?? false });

@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { loadLlama2c } from '@weft/models';
 import { embeddedModel, fixture } from '@weft/testing';
-import { loadLlama2cTokenizer } from '@weft/tokenizers';
+import { CHATML_TEMPLATE, loadChatTemplate, loadLlama2cTokenizer } from '@weft/tokenizers';
 import { describe, expect, it } from 'vitest';
+import { createChatCompletion, streamChatCompletion } from '../../src/chat/chat-completion.js';
 import { constraintProcessor, TokenVocabulary } from '../../src/constraints/index.js';
 import { generateText } from '../../src/generate.js';
 import { generateTokens } from '../../src/generate-tokens.js';
@@ -123,4 +124,23 @@ describe('stories260K with a constraint processor from ./constraints', () => {
       expect(r.text.trim()).toMatch(re);
     });
   }
+});
+
+describe('chat completions with the tokenizers package’s chat template', () => {
+  it('renders ChatML, generates, and streams the same text', async () => {
+    const template = loadChatTemplate({}, 'tokenizer_config.json', CHATML_TEMPLATE);
+    const engine = { model, tokenizer: tok, template, name: 'stories260K' };
+    const messages = [{ role: 'user', content: 'Tell me a story.' }];
+    const req = { messages, max_tokens: 30, temperature: 0.8, seed: 5 };
+    const res = await createChatCompletion(engine, req);
+    const prompt = tok.encode(template.apply(messages, { addGenerationPrompt: true }), { addSpecialTokens: false });
+    expect(res.usage.prompt_tokens).toBe(prompt.length);
+    expect(res.choices[0].message.content).toBe(
+      (await generateText(model, tok, prompt, { maxNewTokens: 30, temperature: 0.8, seed: 5 })).text,
+    );
+    let streamed = '';
+    for await (const c of streamChatCompletion(engine, { ...req, stream: true })) streamed += c.choices[0].delta.content ?? '';
+    expect(streamed).toBe(res.choices[0].message.content);
+    expect(res.choices[0].message.content.length).toBeGreaterThan(0);
+  });
 });
