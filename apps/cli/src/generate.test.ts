@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { fixture } from '@weft/testing';
 import { describe, expect, it } from 'vitest';
 import { main } from './main.js';
-import { parseArgs } from './args.js';
 import { runGenerate } from './generate.js';
 
 const goldens = JSON.parse(readFileSync(fixture('llama2c/greedy-goldens.json'), 'utf8')) as {
@@ -17,7 +16,7 @@ async function run(argv: string[]): Promise<{ out: string; err: string; code: nu
   let out = '';
   let err = '';
   const code = await runGenerate(
-    parseArgs(['generate', ...argv]),
+    argv,
     (s) => {
       out += s;
     },
@@ -40,6 +39,19 @@ describe('weft generate', () => {
   it('--max-tokens bounds the continuation and the prompt is echoed first', async () => {
     const r = await run(['--temperature', '0', '--prompt', 'Once upon a time', '--max-tokens', '5']);
     expect(r.out).toBe('Once upon a time, there was a little\n');
+  });
+
+  it('exposes the decoding options: speculative prompt lookup keeps the greedy story; stop strings cut it', async () => {
+    const c = goldens.cases[0]!;
+    const spec = await run(['--temperature', '0', '--steps', '256', '--prompt-lookup', '4']);
+    expect(spec.out).toBe(c.stdout);
+    const stopped = await run(['--temperature', '0', '--max-tokens', '60', '--stop', 'park']);
+    expect(stopped.out).toBe('Once upon a time, there was a little girl named Lily. She loved to play outside in the \n');
+    expect(stopped.err).toMatch(/finish: stop-string/);
+    const beams = await run(['--num-beams', '3', '--max-tokens', '20']);
+    expect(beams.out.startsWith('Once upon a time')).toBe(true);
+    const flash = await run(['--temperature', '0', '--max-tokens', '60', '--attention', 'flash']);
+    expect(c.stdout.startsWith(flash.out.trimEnd())).toBe(true);
   });
 
   it('is reproducible with a seed and differs across seeds', async () => {
@@ -74,8 +86,8 @@ describe('weft generate', () => {
     expect(errs[0]).toMatch(/not a llama2\.c tokenizer/);
     expect(errs[1]).toMatch(/only 22 bytes|not a plausible size|truncated/);
     expect(errs[2]).toMatch(/cannot read the model/);
-    expect(errs[3]).toMatch(/--top-p/);
-    expect(errs[4]).toMatch(/--temperature/);
+    expect(errs[3]).toMatch(/topP|top-p/);
+    expect(errs[4]).toMatch(/temperature/);
     expect(errs[5]).toMatch(/unknown backend 'tpu'/);
     expect(errs[6]).toMatch(/--frobnicate/);
   });

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Backend, InvalidFileError, OptionError } from '@weft/core';
-import { generateTokens } from '@weft/decoding';
+import { type GenerateOptions, type GenerationResult, generate, generateFlagsHelp, parseGenerateFlags } from '@weft/decoding';
 import { loadLlama2c } from '@weft/models';
 import { loadLlama2cTokenizer } from '@weft/tokenizers';
-import { type ParsedArgs, numberOption, stringOption } from './args.js';
 
 /** The embedded default model and tokenizer (the repo's models/ folder). */
 export const DEFAULT_MODEL = fileURLToPath(new URL('../../../models/stories260K.bin', import.meta.url));
@@ -12,18 +11,19 @@ export const DEFAULT_TOKENIZER = fileURLToPath(new URL('../../../models/tok512.b
 
 export const GENERATE_HELP = `weft generate — continue a prompt with a llama2.c model (default: the embedded stories260K)
 
-  --prompt <text>        text to continue (default: empty, the model starts a story)
-  --max-tokens <n>       tokens to generate after the prompt (default: 256)
-  --steps <n>            llama2.c's -n instead: positions including the prompt (BOS excluded)
-  --temperature <t>      0 = greedy; default 1.0 (as llama2.c)
-  --top-k <k>            keep the k most likely tokens (default: off)
-  --top-p <p>            nucleus sampling in (0,1] (default 0.9 when sampling, as llama2.c)
-  --seed <n>             seed of llama2.c's xorshift generator (default: clock)
-  --model <path>         llama2.c checkpoint (.bin)
-  --tokenizer <path>     llama2.c tokenizer (.bin)
-  --backend <cpu|webgpu> where the model runs (default cpu)
+  --prompt <text>          text to continue (default: empty, the model starts a story)
+  --max-tokens <n>         tokens to generate after the prompt (default 256; = --max-new-tokens)
+  --steps <n>              llama2.c's -n instead: positions including the prompt (BOS excluded)
+  --model <path>           llama2.c checkpoint (.bin)
+  --tokenizer <path>       llama2.c tokenizer (.bin)
+  --backend <cpu|webgpu>   where the model runs (default cpu)
+  --attention <kind>       attention variant: full (default), flash, sliding-window:<W>
 
-stdout: the prompt followed by the streamed continuation; stderr: tokens/s.`;
+Without a strategy flag, sampling follows llama2.c's defaults: --temperature 1 --top-p 0.9.
+Decoding options (Hugging Face GenerationConfig names):`;
+
+/** Flags the CLI itself handles; everything else goes to @weft/decoding's parser. */
+const CLI_FLAGS = new Set(['--prompt', '--max-tokens', '--steps', '--model', '--tokenizer', '--backend', '--attention']);
 
 function readFile(path: string, what: string): Uint8Array {
   try {
@@ -45,56 +45,93 @@ async function createBackend(name: string): Promise<Backend | undefined> {
   throw new OptionError('--backend', `unknown backend '${name}'`, "use 'cpu' or 'webgpu'");
 }
 
+function attentionSpec(raw: string | undefined) {
+  if (raw === undefined || raw === 'full') return undefined;
+  if (raw === 'flash') return { kind: 'flash', mask: { kind: 'causal' } } as const;
+  const m = /^sliding-window:(\d+)$/.exec(raw);
+  if (m) return { kind: 'sliding-window', window: Number(m[1]) } as const;
+  throw new OptionError('--attention', `unknown variant '${raw}'`, "use full, flash or sliding-window:<window>");
+}
+
+/** Splits argv into the CLI's own flags and the decoding flags. */
+function splitArgs(argv: readonly string[]): { own: Map<string, string>; rest: string[] } {
+  const own = new Map<string, string>();
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    if (CLI_FLAGS.has(name)) {
+      const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw new OptionError(name, 'needs a value', `e.g. ${name} 1`);
+      own.set(name.slice(2), value);
+    } else rest.push(a);
+  }
+  return { own, rest };
+}
+
+function intFlag(own: Map<string, string>, name: string, min: number): number | undefined {
+  const raw = own.get(name);
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min) throw new OptionError(`--${name}`, `'${raw}' is not an integer ≥ ${min}`);
+  return v;
+}
+
 /** Runs `weft generate`. Writes text to `out`, timing to `err`. */
-export async function runGenerate(args: ParsedArgs, out: (s: string) => void, err: (s: string) => void, signal?: AbortSignal): Promise<number> {
-  const known = new Set(['prompt', 'max-tokens', 'steps', 'temperature', 'top-k', 'top-p', 'seed', 'model', 'tokenizer', 'backend', 'help']);
-  for (const k of args.options.keys()) if (!known.has(k)) throw new OptionError(`--${k}`, 'unknown option', 'run `weft generate --help`');
-  if (args.options.has('help')) {
-    out(GENERATE_HELP + '\n');
+export async function runGenerate(argv: readonly string[], out: (s: string) => void, err: (s: string) => void, signal?: AbortSignal): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    out(`${GENERATE_HELP}\n${generateFlagsHelp()}\n`);
     return 0;
   }
-  const prompt = stringOption(args, 'prompt') ?? '';
-  const temperature = numberOption(args, 'temperature', { min: 0 }) ?? 1.0;
-  const topK = numberOption(args, 'top-k', { integer: true, min: 0 });
-  const topP = numberOption(args, 'top-p', { min: Number.MIN_VALUE, max: 1 }) ?? (temperature > 0 ? 0.9 : 1);
-  const seed = numberOption(args, 'seed', { integer: true, min: 0 });
-  const steps = numberOption(args, 'steps', { integer: true, min: 1 });
-  const maxTokensOpt = numberOption(args, 'max-tokens', { integer: true, min: 0 });
-  if (steps !== undefined && maxTokensOpt !== undefined) throw new OptionError('--steps', 'cannot be combined with --max-tokens', 'pick one');
-  const modelPath = stringOption(args, 'model') ?? DEFAULT_MODEL;
-  const tokPath = stringOption(args, 'tokenizer') ?? DEFAULT_TOKENIZER;
-  const backend = await createBackend(stringOption(args, 'backend') ?? 'cpu');
-
-  const model = loadLlama2c(readFile(modelPath, 'model'), { fileName: modelPath, ...(backend ? { backend } : {}) });
-  const tokenizer = loadLlama2cTokenizer(readFile(tokPath, 'tokenizer'), tokPath, model.config.vocabSize);
-  const promptIds = tokenizer.encode(prompt);
-  const room = model.config.contextLength - promptIds.length;
-  if (room < 0) throw new OptionError('--prompt', `${promptIds.length} tokens exceed the model's context of ${model.config.contextLength}`);
-  // llama2.c's -n counts positions: BOS .. last sampled token, prompt included.
-  const maxNewTokens = Math.min(room + 1, steps !== undefined ? Math.max(0, steps - (promptIds.length - 1)) : (maxTokensOpt ?? 256));
-
-  const stream = tokenizer.createStreamDecoder();
-  for (const id of promptIds) out(stream.push(id));
-  const bos = tokenizer.special.bos!;
-  const eos = tokenizer.special.eos!;
-  const started = performance.now();
-  let count = 0;
-  for await (const id of generateTokens(model, promptIds, {
-    maxNewTokens,
-    temperature,
-    topP,
-    ...(topK !== undefined ? { topK } : {}),
-    ...(seed !== undefined ? { seed } : {}),
-    ...(signal ? { signal } : {}),
-    stopTokenIds: [bos, eos],
-  })) {
-    if (id === bos || id === eos) break;
-    count++;
-    out(stream.push(id));
+  const { own, rest } = splitArgs(argv);
+  const { options, rest: positional } = parseGenerateFlags(rest);
+  if (positional.length) throw new OptionError(positional[0]!, 'unexpected argument', 'put the prompt in --prompt "..."');
+  const steps = intFlag(own, 'steps', 1);
+  const maxTokens = intFlag(own, 'max-tokens', 0);
+  if ([steps, maxTokens, options.maxNewTokens].filter((x) => x !== undefined).length > 1) throw new OptionError('--steps', 'give only one of --steps, --max-tokens and --max-new-tokens');
+  const backend = await createBackend(own.get('backend') ?? 'cpu');
+  const modelPath = own.get('model') ?? DEFAULT_MODEL;
+  const tokPath = own.get('tokenizer') ?? DEFAULT_TOKENIZER;
+  const attention = attentionSpec(own.get('attention'));
+  const model = loadLlama2c(readFile(modelPath, 'model'), { fileName: modelPath, ...(backend ? { backend } : {}), ...(attention ? { attention } : {}) });
+  try {
+    const tokenizer = loadLlama2cTokenizer(readFile(tokPath, 'tokenizer'), tokPath, model.config.vocabSize);
+    const promptIds = tokenizer.encode(own.get('prompt') ?? '');
+    const room = model.config.contextLength - promptIds.length;
+    if (room < 0) throw new OptionError('--prompt', `${promptIds.length} tokens exceed the model's context of ${model.config.contextLength}`);
+    // llama2.c's -n counts positions: BOS .. last sampled token, prompt included.
+    const maxNewTokens = Math.min(room + 1, steps !== undefined ? Math.max(0, steps - (promptIds.length - 1)) : (maxTokens ?? options.maxNewTokens ?? 256));
+    const strategyGiven = ['temperature', 'doSample', 'numBeams', 'penaltyAlpha', 'promptLookupNumTokens', 'topK', 'topP', 'minP', 'typicalP'].some((k) => options[k as keyof GenerateOptions] !== undefined);
+    const opts: GenerateOptions = {
+      ...(strategyGiven ? {} : { temperature: 1, topP: 0.9 }),
+      ...options,
+      maxNewTokens,
+      // llama2.c ends a story at BOS; EOS comes from the model config.
+      stopTokenIds: [...(options.stopTokenIds ?? []), tokenizer.special.bos!],
+      ...(signal ? { signal } : {}),
+    };
+    const echo = tokenizer.createStreamDecoder();
+    let prompt = '';
+    for (const id of promptIds) prompt += echo.push(id);
+    out(prompt);
+    const started = performance.now();
+    const it = generate(model, tokenizer, promptIds, opts);
+    let result: GenerationResult;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) {
+        result = r.value;
+        break;
+      }
+      out(r.value.text);
+    }
+    out('\n');
+    const seconds = (performance.now() - started) / 1000;
+    const n = result.tokens.length;
+    err(`achieved tok/s: ${(n / Math.max(seconds, 1e-9)).toFixed(1)} (${n} tokens in ${seconds.toFixed(3)} s, backend ${model.backend.info.name}, finish: ${result.finishReason})\n`);
+    return 0;
+  } finally {
+    model.dispose();
   }
-  out(stream.flush() + '\n');
-  const seconds = (performance.now() - started) / 1000;
-  err(`achieved tok/s: ${(count / Math.max(seconds, 1e-9)).toFixed(1)} (${count} tokens in ${seconds.toFixed(3)} s, backend ${model.backend.info.name})\n`);
-  model.dispose();
-  return 0;
 }

@@ -23,7 +23,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     switch (args.command) {
       case 'generate':
-        return await runGenerate(args, out, err);
+        return await runGenerate(argv.slice(1), out, err);
       case 'inspect':
         return runInspect(args, out);
       case 'tokenize':
