@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { type CausalLM, XorShiftRng } from '@weft/core';
-import { type ConstraintSpec, createConstraint, createConstraintProcessor, llama2cSample, TokenVocabulary } from '@weft/decoding';
+import {
+  type ConstraintSpec,
+  constraintProcessor,
+  createConstraint,
+  createConstraintProcessor,
+  generateText,
+  llama2cSample,
+  TokenVocabulary,
+} from '@weft/decoding';
 import { loadLlama2c } from '@weft/models';
 import { embeddedModel } from '@weft/testing';
 import { loadLlama2cTokenizer } from '@weft/tokenizers';
@@ -86,6 +94,33 @@ describe('constrained generation on stories260K', () => {
     }
     expect(runs).toBe(100);
     expect(texts.size).toBeGreaterThan(50); // sampling differs per seed
+  });
+
+  it('through generateText (processors option): sampling, greedy and beam search all give valid JSON', async () => {
+    const spec: ConstraintSpec = { kind: 'json-schema', schema: PERSON, maxDigits: 3 };
+    for (let seed = 0; seed < 10; seed++) {
+      const r = await generateText(lm, tok, 'Once upon a time', {
+        processors: [constraintProcessor(spec, vocab)],
+        doSample: true,
+        temperature: 1,
+        seed,
+        maxNewTokens: 300,
+      });
+      expect(r.finishReason, r.text).toBe('stop'); // ended by EOS, not by maxNewTokens
+      expect(validate(JSON.parse(r.text), PERSON), r.text).toBe(true);
+    }
+    const greedy = await generateText(lm, tok, 'Once upon a time', {
+      processors: [constraintProcessor(spec, vocab)],
+      maxNewTokens: 300,
+    });
+    expect(validate(JSON.parse(greedy.text), PERSON), greedy.text).toBe(true);
+    // Beam search swaps histories between steps: the processor re-walks what changed.
+    const beams = await generateText(lm, tok, 'Once upon a time', {
+      processors: [constraintProcessor({ kind: 'regex', pattern: '(Once|One day), [a-z]{1,8}( [a-z]{1,8}){0,4}\\.' }, vocab)],
+      numBeams: 3,
+      maxNewTokens: 60,
+    });
+    expect(beams.text).toMatch(/^(Once|One day), [a-z]{1,8}( [a-z]{1,8}){0,4}\.$/);
   });
 
   it('after a story prompt the model still only writes valid JSON', async () => {
