@@ -355,6 +355,26 @@ describe('positionalSpecFromHfConfig', () => {
         no_rope_layers: [1, 1, 1, 0],
       }),
     ).toThrowError(/per-layer positional encoding \(config.no_rope_layers\)/);
+    const v5 = {
+      model_type: 'gemma3_text',
+      hidden_size: 1152,
+      num_attention_heads: 4,
+      head_dim: 256,
+      rope_parameters: {
+        full_attention: { rope_type: 'default', rope_theta: 1000000 },
+        sliding_attention: { rope_type: 'default', rope_theta: 10000 },
+      },
+    };
+    expect(() => positionalSpecFromHfConfig(v5)).toThrowError(/rope_parameters per layer type/);
+    // the flat v5 form is read: rope_theta inside rope_parameters
+    expect(
+      positionalSpecFromHfConfig({
+        model_type: 'llama',
+        hidden_size: 64,
+        num_attention_heads: 4,
+        rope_parameters: { rope_type: 'default', rope_theta: 500000 },
+      }).spec,
+    ).toEqual({ kind: 'rope', base: 500000, layout: 'halves' });
     // Qwen2-VL's multimodal RoPE is an unsupported scaling type, not plain RoPE
     expect(
       fieldOf(() =>

@@ -205,6 +205,17 @@ export function positionalSpecFromHfConfig(config: unknown, options: { role?: 'e
       | Json
       | null
       | undefined;
+    // transformers v5 nests rope_parameters per layer type ({ full_attention: {...}, sliding_attention: {...} })
+    if (
+      block &&
+      typeof block === 'object' &&
+      Object.values(block).some((v) => typeof v === 'object' && v !== null && !Array.isArray(v))
+    ) {
+      throw new UnsupportedError(
+        'per-layer positional encoding (rope_parameters per layer type)',
+        'build one spec per layer type yourself from each rope_parameters entry',
+      );
+    }
     const base = num(c, 'rope_theta') ?? (block ? num(block, 'rope_theta') : undefined) ?? num(c, 'rotary_emb_base') ?? 10000;
     if (headDim === undefined)
       throw new SpecError('config.head_dim', 'cannot tell the head dim (no head_dim, or hidden_size and num_attention_heads)');
