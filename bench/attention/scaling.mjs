@@ -4,16 +4,18 @@
 //   pnpm turbo run build --filter=@weft/attention --output-logs=errors-only
 //   node bench/attention/scaling.mjs            # all sizes (a few minutes)
 //   node bench/attention/scaling.mjs --max 8192 # quick run
+//   node bench/attention/scaling.mjs --only sliding,FAVOR  # re-measure some series, keep the rest
+//   node bench/attention/scaling.mjs --plot     # redraw the SVG from scaling-results.json
 //
-// Time: wall clock of one attendCpu call, the fastest of 3 runs when a run takes < 15 s (after a
+// Time: wall clock of one attendCpu call, the fastest of 5 runs when a run takes < 15 s (after a
 // warm-up call at T = 1k per variant).
 // Memory: bytes of scratch typed arrays the kernel allocates (counted by @weft/attention's
 // measureScratch; kernels allocate scratch once per call and hold it to the end, so this is the
-// call's peak extra memory; the [T,H,D] output is not counted). Cross-checked below against
-// process.memoryUsage().arrayBuffers while the kernel's largest buffer is alive.
-// O(T²) variants stop once the next size is predicted (×4) to exceed a minute.
+// call's peak extra memory; the [T,H,D] output is not counted). process.memoryUsage() cannot
+// see a peak inside a synchronous call, hence the instrumented allocator.
+// O(T²) variants stop above 8k once the next size is predicted (×4) to exceed a minute.
 // Writes bench/attention/scaling-results.json and docs/attention/scaling.svg.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attendCpu, measureScratch } from '../../packages/attention/dist/index.js';
@@ -25,6 +27,10 @@ const SIZES = [1024, 2048, 4096, 8192, 16384, 32768, 65536].filter((t) => t <= M
 const D = 64;
 const H = 1;
 const BUDGET_MS = 60_000;
+const REPS = 5;
+const argOnly = process.argv.indexOf('--only');
+const ONLY = process.argv.includes('--plot') ? [] : argOnly > 0 ? process.argv[argOnly + 1].split(',') : undefined;
+const RESULTS = join(root, 'bench/attention/scaling-results.json');
 
 const VARIANTS = [
   { name: 'full', spec: { kind: 'full' }, quadratic: true },
@@ -58,10 +64,10 @@ function run(spec, T) {
   const v = randn(T * H * D, 3);
   const dims = { T, H, Hkv: H, D, S: T };
   const call = { spec, queryOffset: 0, kvLength: T };
-  // the machine is shared: take the fastest of 3 runs for calls under 15 s
+  // the machine is shared: take the fastest of REPS runs for calls under 15 s
   let best = Number.POSITIVE_INFINITY;
   let bytes = 0;
-  for (let rep = 0; rep < 3; rep++) {
+  for (let rep = 0; rep < REPS; rep++) {
     const t0 = performance.now();
     bytes = measureScratch(() => attendCpu(q, k, v, dims, call)).bytes;
     best = Math.min(best, performance.now() - t0);
@@ -87,14 +93,21 @@ function slope(points) {
   return num / den;
 }
 
+const previous = ONLY && existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')).results : [];
 const results = [];
 for (const variant of VARIANTS) {
+  if (ONLY && !ONLY.some((o) => variant.name.includes(o))) {
+    const kept = previous.find((r) => r.name === variant.name);
+    if (kept) results.push(kept);
+    continue;
+  }
   run(variant.spec, 1024); // warm-up (JIT)
   const points = [];
   const skipped = [];
   for (const T of SIZES) {
     const last = points.at(-1);
-    if (variant.quadratic && last && last.ms * (T / last.T) ** 2 > BUDGET_MS) {
+    // T ≤ 8k always runs (the flash/full memory comparison needs it)
+    if (variant.quadratic && T > 8192 && last && last.ms * (T / last.T) ** 2 > BUDGET_MS) {
       skipped.push(T);
       continue;
     }
@@ -104,21 +117,14 @@ for (const variant of VARIANTS) {
       `${variant.name.padEnd(42)} T=${String(T).padStart(6)}  ${ms.toFixed(0).padStart(7)} ms  ${(bytes / 1024).toFixed(1).padStart(10)} KiB scratch`,
     );
   }
-  results.push({ name: variant.name, spec: variant.spec, points, skipped, slope: slope(points) });
-}
-
-// cross-check of the memory column: the full kernel's [T, T] score matrix is visible to the
-// process while it runs; arrayBuffers right after the call (before GC) includes it.
-if (globalThis.gc === undefined) console.log('\n(run with --expose-gc to cross-check scratch bytes against process.memoryUsage)');
-else {
-  const T = 4096;
-  globalThis.gc();
-  const before = process.memoryUsage().arrayBuffers;
-  const { bytes } = run({ kind: 'full' }, T);
-  const after = process.memoryUsage().arrayBuffers;
-  console.log(
-    `\ncross-check full T=${T}: counted scratch ${(bytes / 2 ** 20).toFixed(1)} MiB; arrayBuffers grew ${((after - before) / 2 ** 20).toFixed(1)} MiB (scratch + inputs + output, before GC)`,
-  );
+  results.push({
+    name: variant.name,
+    spec: variant.spec,
+    points,
+    skipped,
+    slope: slope(points),
+    measured: new Date().toISOString(),
+  });
 }
 
 console.log('\nlog-log slope of time vs T (T ≥ 2k; 1 = linear, 2 = quadratic):');
@@ -139,17 +145,14 @@ if (full8k && flash8k) {
 }
 
 const stamp = new Date().toISOString();
-writeFileSync(
-  join(root, 'bench/attention/scaling-results.json'),
-  `${JSON.stringify({ date: stamp, node: process.version, D, H, results }, null, 2)}\n`,
-);
+writeFileSync(RESULTS, `${JSON.stringify({ date: stamp, node: process.version, D, H, results }, null, 2)}\n`);
 writeFileSync(join(root, 'docs/attention/scaling.svg'), plot(results, stamp));
 console.log('\nwrote bench/attention/scaling-results.json and docs/attention/scaling.svg');
 
 function plot(series, date) {
-  const W = 720;
+  const W = 940;
   const Hh = 440;
-  const m = { l: 70, r: 250, t: 30, b: 50 };
+  const m = { l: 70, r: 360, t: 30, b: 50 };
   const all = series.flatMap((s) => s.points);
   const x0 = Math.log2(1024);
   const x1 = Math.log2(65536);
