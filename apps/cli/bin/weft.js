@@ -7,6 +7,21 @@ process.stdout.on('error', (err) => {
   throw err;
 });
 
+// WebGPU in Node (Dawn) needs a Vulkan loader. Debian's chromium ships one (with the
+// SwiftShader driver) in /usr/lib/chromium; when the system has no libvulkan1, run again with
+// that folder on LD_LIBRARY_PATH (the loader path is read when the process starts).
+if (process.argv.includes('webgpu') && !process.env.WEFT_VULKAN_REEXEC) {
+  const { existsSync } = await import('node:fs');
+  const chromium = '/usr/lib/chromium';
+  const systemLoader = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1', '/usr/lib64/libvulkan.so.1'].some((p) => existsSync(p));
+  if (!systemLoader && existsSync(`${chromium}/libvulkan.so.1`) && !(process.env.LD_LIBRARY_PATH ?? '').includes(chromium)) {
+    const { spawnSync } = await import('node:child_process');
+    const env = { ...process.env, WEFT_VULKAN_REEXEC: '1', LD_LIBRARY_PATH: [process.env.LD_LIBRARY_PATH, chromium].filter(Boolean).join(':') };
+    const r = spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit', env });
+    process.exit(r.status ?? 1);
+  }
+}
+
 let main;
 try {
   ({ main } = await import('../dist/main.js'));

@@ -105,3 +105,19 @@ describe('the weft binary (needs `pnpm build`)', () => {
     expect(execFileSync(process.execPath, [bin, 'generate', '--help'], { encoding: 'utf8' })).toContain('--top-p');
   });
 });
+
+// Debian's chromium provides the Vulkan loader + SwiftShader driver that Dawn needs in Node;
+// .ci/run installs it, so in CI this always runs.
+describe.skipIf(!existsSync('/usr/lib/chromium/vk_swiftshader_icd.json') && !process.env.CI)('weft generate --backend webgpu', () => {
+  const bin = fileURLToPath(new URL('../bin/weft.js', import.meta.url));
+  it('prints the same greedy story as the CPU backend', () => {
+    const args = [bin, 'generate', '--temperature', '0', '--max-tokens', '24'];
+    const gpu = spawnSync(process.execPath, [...args, '--backend', 'webgpu'], { encoding: 'utf8' });
+    expect(gpu.stderr).toMatch(/backend webgpu/);
+    expect(gpu.status).toBe(0);
+    const cpu = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    expect(gpu.stdout).toBe(cpu.stdout);
+    expect(cpu.stdout.startsWith('Once upon a time, there was a little girl named Lily.')).toBe(true);
+  });
+});
+
