@@ -63,7 +63,8 @@ export {
 } from './runtime/options.js';
 export { PrefixCache } from './runtime/prefix-cache.js';
 export { StopStringMatcher } from './runtime/stop-strings.js';
-export { argmax, llama2cSample, sampleMult, sampleTopP, softmaxF32 } from './sampling/llama2c.js';
+export { argmax, llama2cSample, llama2cSampleDense, sampleMult, sampleTopP, softmaxF32 } from './sampling/llama2c.js';
+export { GreedySampler, MultinomialSampler } from './sampling/samplers.js';
 export { keepTopK } from './sampling/top-k.js';
 export { type BeamHypothesis, beamSearch } from './search/beam.js';
 export { type CausalLMWithHidden, contrastiveSearch } from './search/contrastive.js';

@@ -3,7 +3,7 @@
  * camelCase (`maxNewTokens`) and in HF snake_case (`max_new_tokens`); giving both with different
  * values, an unknown name or a value outside its domain throws {@link OptionError} before any compute.
  */
-import { type CausalLM, type LogitsProcessor, OptionError } from '@weft/core';
+import { type CausalLM, type LogitsProcessor, OptionError, type Sampler } from '@weft/core';
 import { ProcessorChain, type ProcessorSpec } from '../processors/factory.js';
 import { describe, isArrayLike, optBool, optIds, optInt, optNumber } from '../validate.js';
 import { type CachePolicy, checkCachePolicy } from './cache-policy.js';
@@ -79,6 +79,8 @@ export interface GenerateOptionsCamel {
   numAssistantTokens?: number;
   /** Extra processors (specs or your own objects), run after the built-in penalties and masks. */
   processors?: readonly (ProcessorSpec | LogitsProcessor)[];
+  /** Your own final pick (core `Sampler`) for plain sampling, replacing the llama2.c draw; top-p then runs as a processor. */
+  sampler?: Sampler;
   /** KV-cache policy (default fixed). */
   cache?: CachePolicy;
   /** Reuse of encoded prompt prefixes across calls. */
@@ -139,7 +141,7 @@ const SNAKE: Readonly<Record<string, string>> = {
   prefixCache: 'prefix_cache',
   skipSpecialTokens: 'skip_special_tokens',
 };
-const SAME = ['temperature', 'seed', 'processors', 'cache', 'signal'];
+const SAME = ['temperature', 'seed', 'processors', 'sampler', 'cache', 'signal'];
 const CAMEL_OF: Record<string, string> = {};
 for (const [camel, snake] of Object.entries(SNAKE)) {
   CAMEL_OF[camel] = camel;
@@ -233,6 +235,8 @@ export interface ResolvedGenerateOptions {
   readonly processors: ProcessorChain;
   /** llama2.c nucleus applied by the sampler (1 = off). */
   readonly topP: number;
+  /** A user-supplied final pick (sampling strategies only). */
+  readonly sampler: Sampler | undefined;
   readonly seed: number;
   readonly stopTokenIds: ReadonlySet<number>;
   readonly eosTokenIds: readonly number[];
@@ -354,6 +358,18 @@ export function resolveGenerateOptions(raw: unknown, lm: CausalLM, promptLength:
       strategy = { kind: 'speculative', sample: doSample, draft };
     } else strategy = doSample ? { kind: 'sample' } : { kind: 'greedy' };
   }
+  const sampler = o.sampler;
+  if (sampler !== undefined) {
+    if (typeof sampler !== 'object' || typeof sampler.sample !== 'function')
+      throw new OptionError('sampler', `got ${describe(sampler)}`, 'pass an object with sample(logits, rng)');
+    if (strategy.kind !== 'sample') {
+      throw new OptionError(
+        'sampler',
+        `a custom sampler cannot drive ${strategy.kind === 'speculative' ? 'speculative decoding (its distribution is unknown)' : `${strategy.kind} search`}`,
+        'use it with plain sampling (doSample / temperature > 0)',
+      );
+    }
+  }
   if (cache.kind === 'sliding-window' && strategy.kind !== 'greedy' && strategy.kind !== 'sample') {
     throw new OptionError(
       'cache',
@@ -393,13 +409,16 @@ export function resolveGenerateOptions(raw: unknown, lm: CausalLM, promptLength:
     if (typicalP < 1) items.push({ kind: 'typical', mass: typicalP });
     if (epsilon > 0) items.push({ kind: 'epsilon', epsilon });
     if (eta > 0) items.push({ kind: 'eta', epsilon: eta });
+    // a custom sampler has no nucleus of its own: apply top-p as a (Hugging Face rule) processor
+    if (sampler && topP < 1) items.push({ kind: 'top-p', p: topP });
   }
   const processors = new ProcessorChain(items);
   return {
     strategy,
     maxNewTokens: maxNewTokens ?? Number.POSITIVE_INFINITY,
     processors,
-    topP: sampling ? topP : 1,
+    topP: sampling && !sampler ? topP : 1,
+    sampler,
     seed,
     stopTokenIds: new Set([...eosTokenIds, ...stopIds]),
     eosTokenIds,

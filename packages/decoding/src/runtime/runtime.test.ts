@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { collect, TinyLM } from '../../test/helpers/tiny-lm.js';
 import { TinyTokenizer } from '../../test/helpers/tiny-tokenizer.js';
 import { generate, generateBatch, generateText } from '../generate.js';
+import { GreedySampler, MultinomialSampler } from '../sampling/samplers.js';
 import { streamTokens } from '../stream-tokens.js';
 import { canonicalOptions, resolveGenerateOptions } from './options.js';
 import { PrefixCache } from './prefix-cache.js';
@@ -216,4 +217,52 @@ describe('KV-cache policies', () => {
     prefixCache.dispose();
     expect(lm.caches.every((c) => c.disposed)).toBe(true);
   });
+});
+
+describe('custom samplers (core Sampler contract)', () => {
+  it('a user sampler replaces the final pick; the built-in MultinomialSampler equals the default draw', async () => {
+    const lm = noEos(new TinyLM({ vocabSize: 30, order: 2, seed: 6, scale: 2 }));
+    const calls: number[] = [];
+    const lowest = {
+      name: 'lowest-finite',
+      sample(logits: Float32Array) {
+        calls.push(logits.length);
+        return logits.findIndex((x) => x > Number.NEGATIVE_INFINITY);
+      },
+    };
+    const got = await collect(streamTokens(lm, [1], { maxNewTokens: 5, temperature: 0.7, top_k: 3, sampler: lowest }));
+    expect(calls).toEqual([30, 30, 30, 30, 30]);
+    let prev = 1;
+    for (const t of got) {
+      const l = Array.from(lm.logitsAfter([prev]));
+      const kth = [...l].sort((a, b) => b - a)[2]!;
+      expect(t).toBe(l.findIndex((x) => x >= kth));
+      prev = t;
+    }
+    const dflt = await collect(streamTokens(lm, [1], { maxNewTokens: 20, temperature: 0.7, top_p: 0.8, seed: 9 }));
+    const mine = await collect(
+      streamTokens(lm, [1], { maxNewTokens: 20, temperature: 0.7, seed: 9, sampler: new MultinomialSampler({ topP: 0.8 }) }),
+    );
+    expect(mine).toEqual(dflt);
+    const greedy = await collect(streamTokens(lm, [1], { maxNewTokens: 20 }));
+    expect(await collect(streamTokens(lm, [1], { maxNewTokens: 20, temperature: 1, sampler: new GreedySampler() }))).toEqual(
+      greedy,
+    );
+  });
+
+  it('rejects a custom sampler where its distribution or strategy does not fit', () => {
+    const lm = new TinyLM({ vocabSize: 30 });
+    expect(() => resolveGenerateOptions({ sampler: new GreedySampler() }, lm, 1)).toThrow(OptionError);
+    expect(() =>
+      resolveGenerateOptions({ temperature: 1, prompt_lookup_num_tokens: 3, sampler: new GreedySampler() }, lm, 1),
+    ).toThrow(OptionError);
+    expect(() => resolveGenerateOptions({ temperature: 1, sampler: { name: 'x' } }, lm, 1)).toThrow(OptionError);
+  });
+});
+
+it('with a custom sampler, top_p becomes a processor at the end of the chain', () => {
+  const lm = new TinyLM({ vocabSize: 30 });
+  const o = resolveGenerateOptions({ temperature: 0.5, top_p: 0.7, sampler: new GreedySampler() }, lm, 1);
+  expect(o.processors.processors.map((p) => p.name)).toEqual(['temperature', 'top-p']);
+  expect(o.topP).toBe(1);
 });

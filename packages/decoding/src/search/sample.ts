@@ -26,7 +26,8 @@ export async function* sampleSearch(
   try {
     let logits = first;
     for (let step = 0; ; step++) {
-      const next = pick(processed(logits, o.processors, seq.history, seq.promptLength), sample, o.topP, rng);
+      const work = processed(logits, o.processors, seq.history, seq.promptLength);
+      const next = o.sampler ? o.sampler.sample(work, rng) : pick(work, sample, o.topP, rng);
       yield next;
       if (o.stopTokenIds.has(next)) return 'stop';
       if (step + 1 >= o.maxNewTokens) return 'length';
