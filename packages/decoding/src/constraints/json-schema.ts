@@ -46,6 +46,22 @@ export interface JsonSchemaOptions extends AutomatonLimits {
   readonly anyValueDepth?: number;
 }
 
+/** The schema types a JSON value has (an integral number is both `integer` and `number`). */
+function jsonTypesOf(v: unknown): JsonType[] {
+  if (v === null) return ['null'];
+  if (Array.isArray(v)) return ['array'];
+  switch (typeof v) {
+    case 'boolean':
+      return ['boolean'];
+    case 'number':
+      return Number.isInteger(v) ? ['integer', 'number'] : ['number'];
+    case 'string':
+      return ['string'];
+    default:
+      return ['object'];
+  }
+}
+
 /** A JSON schema object (the subset is checked at compile time). */
 export type JsonSchema = { readonly [keyword: string]: unknown };
 
@@ -290,7 +306,12 @@ class SchemaCompiler {
     if (ref !== '#' && !ref.startsWith('#/'))
       throw new UnsupportedError(`\`$ref\` ${JSON.stringify(ref)} (at ${path})`, 'use a JSON pointer like "#/$defs/name"');
     for (const raw of tokens) {
-      const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+      let key: string;
+      try {
+        key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+      } catch {
+        throw new SpecError(`${path}.$ref`, `${ref} is not a valid JSON pointer (bad %-escape)`);
+      }
       if (!isObject(target) || !(key in target)) throw new SpecError(`${path}.$ref`, `${ref} does not resolve (no "${key}")`);
       target = target[key];
     }
@@ -330,14 +351,28 @@ class SchemaCompiler {
       if (!Array.isArray(schema.enum)) throw new SpecError(field, 'must be an array');
       values = schema.enum;
     }
-    const texts = [...new Set(values.map((v) => JSON.stringify(v)))];
-    // Other keywords restrict the listed values: keep those the rest of the schema accepts.
+    // Other keywords restrict the listed values. `type` filters every value; the remaining
+    // keywords filter scalar values (checked on their JSON text); arrays and objects are kept.
     const rest: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(schema)) if (k !== 'enum' && k !== 'const' && !ignorable(k)) rest[k] = v;
-    let kept = texts;
-    if (Object.keys(rest).length > 0) {
-      const dfa = compileRegexNode(this.compile(rest, path, depth + 1), this.options, 'schema');
-      kept = texts.filter((t) => dfa.matches(t));
+    for (const [k, v] of Object.entries(schema)) if (k !== 'enum' && k !== 'const' && k !== 'type' && !ignorable(k)) rest[k] = v;
+    const allowedTypes = schema.type === undefined ? undefined : this.types(schema, path);
+    const unique = new Map<string, unknown>();
+    for (const v of values) {
+      const text = JSON.stringify(v);
+      if (text === undefined) throw new SpecError(field, `${String(v)} is not a JSON value`);
+      unique.set(text, v);
+    }
+    const kept: string[] = [];
+    for (const [text, v] of unique) {
+      const types = jsonTypesOf(v);
+      const matching = allowedTypes === undefined ? types : types.filter((t) => allowedTypes.includes(t));
+      if (matching.length === 0) continue;
+      const scalar = matching.filter((t) => t !== 'array' && t !== 'object');
+      if (scalar.length > 0 && Object.keys(rest).length > 0) {
+        const dfa = compileRegexNode(this.compile({ ...rest, type: scalar }, path, depth + 1), this.options, 'schema');
+        if (!dfa.matches(text)) continue;
+      }
+      kept.push(text);
     }
     if (kept.length === 0) {
       throw new SpecError(

@@ -192,6 +192,19 @@ describe('JSON schema errors (before any compute)', () => {
     expect(dfa.matches('{"meta":[[[1]]]}')).toBe(false);
   });
 
+  it('enum/const beside other keywords: type filters all values, the rest filters scalars', () => {
+    const arrays = compileJsonSchema({ type: 'array', enum: [[1, 2], [3], 'x'] });
+    expect(arrays.matches('[1,2]')).toBe(true);
+    expect(arrays.matches('[3]')).toBe(true);
+    expect(arrays.matches('"x"')).toBe(false);
+    const mixed = compileJsonSchema({ enum: ['ab', 'abcdef', 3, { k: 'long value' }], maxLength: 3 });
+    expect(['"ab"', '3', '{"k":"long value"}'].map((t) => mixed.matches(t))).toEqual([true, true, true]);
+    expect(mixed.matches('"abcdef"')).toBe(false);
+    const ints = compileJsonSchema({ type: 'integer', enum: [1, 2.5, 'x', 7], minimum: 2 });
+    expect(['1', '2.5', '"x"', '7'].map((t) => ints.matches(t))).toEqual([false, false, false, true]);
+    expect(() => compileJsonSchema({ $ref: '#/%zz' })).toThrow(expect.objectContaining({ code: 'INVALID_SPEC' }));
+  });
+
   it('formats', () => {
     const f = (format: string) => compileJsonSchema({ type: 'string', format });
     expect(f('date').matches('"2024-02-29"')).toBe(true);
