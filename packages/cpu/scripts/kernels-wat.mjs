@@ -267,6 +267,22 @@ function mmF32() {
   );
 }
 
+/**
+ * Statements leaving the f32 bits of the f16 at `bitsExpr` in local $hf (locals $hb, $hm, $hf):
+ * the body of $h2f, inlined where it runs once per block (V8 does not inline wasm calls).
+ */
+function h2fInline(bitsExpr) {
+  return [
+    `(local.set $hb ${bitsExpr})`,
+    '(local.set $hm (i32.and (i32.shl (local.get $hb) (i32.const 13)) (i32.const 0x0fffe000)))',
+    '(local.set $hf (i32.or (select',
+    '  (i32.or (local.get $hm) (i32.const 0x70000000))',
+    '  (i32.reinterpret_f32 (f32.mul (f32.reinterpret_i32 (local.get $hm)) (f32.const 0x1p112)))',
+    '  (i32.gt_s (local.get $hm) (i32.const 0x0f7fffff)))',
+    '  (i32.and (i32.shl (local.get $hb) (i32.const 16)) (i32.const 0x80000000))))',
+  ];
+}
+
 /** Scalar f16 → f32 (same arithmetic as the SIMD version). */
 function h2f() {
   return func(
@@ -286,12 +302,11 @@ function h2f() {
 }
 
 /**
- * The 16 signed 8-bit lanes of $q as four f32x4 (lanes 0-3, 4-7, 8-11, 12-15), each multiplied
- * by the matching x vector at $xp + byteOffset and added into $p0 / $p1 alternately (two
- * chains so the adds overlap).
+ * The 16 signed 8-bit lanes of `q` as four f32x4 (lanes 0-3, 4-7, 8-11, 12-15), each multiplied
+ * by the matching x vector at $xp + xOff and added into the partial sums `parts` in turn.
  */
-function int8Dot(q, xOff) {
-  const parts = [
+function int8Dot(q, xOff, parts) {
+  const lanes = [
     '(i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (local.get $q)))',
     '(i32x4.extend_high_i16x8_s (i16x8.extend_low_i8x16_s (local.get $q)))',
     '(i32x4.extend_low_i16x8_s (i16x8.extend_high_i8x16_s (local.get $q)))',
@@ -299,61 +314,72 @@ function int8Dot(q, xOff) {
   ];
   return [
     `(local.set $q ${q})`,
-    ...parts.map((ints, i) => {
-      const p = i % 2 ? '$p1' : '$p0';
+    ...lanes.map((ints, i) => {
+      const p = parts[i % parts.length];
       return `(local.set ${p} (f32x4.add (local.get ${p}) (f32x4.mul (v128.load offset=${xOff + 16 * i} (local.get $xp)) (f32x4.convert_i32x4_s ${ints}))))`;
     }),
   ];
 }
 
 /**
- * One x row · one row of GGML blocks: per block, Σ x·q in f32x4 (two chains), then
- * acc += d · that. (x, w, o, K, ldx, ldw, ldo) like the tiles; only x, w, o, K are used.
+ * One x row · C rows of GGML blocks: per block and row, Σ x·q in f32x4, then acc += d · that.
+ * C rows at once keep C independent streams of w in flight (one row at a time was
+ * latency-bound from memory: ~4 GFLOP/s against ~11 in cache); one row uses two partial
+ * chains instead. (x, w, o, K, ldx, ldw, ldo) like the tiles; ldx and ldo are unused.
  */
-function blockDot(fmt) {
+function blockDot(fmt, C) {
   const blockBytes = fmt === 'q8_0' ? 34 : 18;
-  const quants =
+  const rows = range(C);
+  const partsOf = (c) => (C === 1 ? ['$p0_0', '$p1_0'] : [`$p0_${c}`]);
+  const quants = (c) =>
     fmt === 'q8_0'
-      ? [...int8Dot('(v128.load offset=2 (local.get $wp))', 0), ...int8Dot('(v128.load offset=18 (local.get $wp))', 64)]
+      ? [
+          ...int8Dot(`(v128.load offset=2 (local.get $wp${c}))`, 0, partsOf(c)),
+          ...int8Dot(`(v128.load offset=18 (local.get $wp${c}))`, 64, partsOf(c)),
+        ]
       : [
-          '(local.set $raw (v128.load offset=2 (local.get $wp)))',
+          `(local.set $raw (v128.load offset=2 (local.get $wp${c})))`,
           // low nibbles are elements 0..15, high nibbles 16..31; both minus 8
-          ...int8Dot('(i8x16.sub (v128.and (local.get $raw) (local.get $c_lo)) (local.get $c_8))', 0),
-          ...int8Dot('(i8x16.sub (i8x16.shr_u (local.get $raw) (i32.const 4)) (local.get $c_8))', 64),
+          ...int8Dot('(i8x16.sub (v128.and (local.get $raw) (local.get $c_lo)) (local.get $c_8))', 0, partsOf(c)),
+          ...int8Dot('(i8x16.sub (i8x16.shr_u (local.get $raw) (i32.const 4)) (local.get $c_8))', 64, partsOf(c)),
         ];
+  const sumParts = (c) => (C === 1 ? '(f32x4.add (local.get $p0_0) (local.get $p1_0))' : `(local.get $p0_${c})`);
   return func(
-    `$t_${fmt}_1x1`,
+    `$t_${fmt}_1x${C}`,
     ['$x i32', '$w i32', '$o i32', '$K i32', '$ldx i32', '$ldw i32', '$ldo i32'],
     null,
     [
       '$xp i32',
-      '$wp i32',
       '$end i32',
-      '$acc v128',
-      '$p0 v128',
-      '$p1 v128',
+      ...rows.map((c) => `$wp${c} i32`),
+      ...rows.map((c) => `$acc${c} v128`),
+      ...rows.flatMap((c) => partsOf(c).map((p) => `${p} v128`)),
       '$q v128',
       '$raw v128',
       '$c_lo v128',
       '$c_8 v128',
-      '$s f32',
+      '$hb i32',
+      '$hm i32',
+      '$hf i32',
     ],
     [
       '(local.set $c_lo (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))',
       '(local.set $c_8 (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8))',
       '(local.set $xp (local.get $x))',
-      '(local.set $wp (local.get $w))',
+      ...rows.map((c) => `(local.set $wp${c} (i32.add (local.get $w) (i32.mul (local.get $ldw) (i32.const ${c}))))`),
       '(local.set $end (i32.add (local.get $x) (i32.shl (local.get $K) (i32.const 2))))',
       '(block $done (loop $blocks',
       '  (br_if $done (i32.ge_u (local.get $xp) (local.get $end)))',
-      '  (local.set $p0 (v128.const i32x4 0 0 0 0))',
-      '  (local.set $p1 (v128.const i32x4 0 0 0 0))',
-      ...quants,
-      '  (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (f32x4.add (local.get $p0) (local.get $p1)) (f32x4.splat (call $h2f (i32.load16_u (local.get $wp)))))))',
+      ...rows.flatMap((c) => [
+        ...partsOf(c).map((p) => `(local.set ${p} (v128.const i32x4 0 0 0 0))`),
+        ...quants(c),
+        ...h2fInline(`(i32.load16_u (local.get $wp${c}))`),
+        `(local.set $acc${c} (f32x4.add (local.get $acc${c}) (f32x4.mul ${sumParts(c)} (f32x4.splat (f32.reinterpret_i32 (local.get $hf))))))`,
+        `(local.set $wp${c} (i32.add (local.get $wp${c}) (i32.const ${blockBytes})))`,
+      ]),
       '  (local.set $xp (i32.add (local.get $xp) (i32.const 128)))',
-      `  (local.set $wp (i32.add (local.get $wp) (i32.const ${blockBytes})))`,
       '  (br $blocks)))',
-      `(f32.store (local.get $o) ${hsum('$acc')})`,
+      ...rows.map((c) => `(f32.store offset=${4 * c} (local.get $o) ${hsum(`$acc${c}`)})`),
     ],
   );
 }
@@ -413,14 +439,15 @@ function deqBlocks(fmt) {
     `$deq_${fmt}`,
     ['$s i32', '$d i32', '$count i32'],
     null,
-    ['$end i32', '$scale v128', '$q v128', '$raw v128', '$c_lo v128', '$c_8 v128'],
+    ['$end i32', '$scale v128', '$q v128', '$raw v128', '$c_lo v128', '$c_8 v128', '$hb i32', '$hm i32', '$hf i32'],
     [
       '(local.set $c_lo (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))',
       '(local.set $c_8 (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8))',
       '(local.set $end (i32.add (local.get $d) (i32.shl (local.get $count) (i32.const 7))))',
       '(block $done (loop $blocks',
       '  (br_if $done (i32.ge_u (local.get $d) (local.get $end)))',
-      '  (local.set $scale (f32x4.splat (call $h2f (i32.load16_u (local.get $s)))))',
+      ...h2fInline('(i32.load16_u (local.get $s))'),
+      '  (local.set $scale (f32x4.splat (f32.reinterpret_i32 (local.get $hf))))',
       ...quants,
       `  (local.set $s (i32.add (local.get $s) (i32.const ${blockBytes})))`,
       '  (local.set $d (i32.add (local.get $d) (i32.const 128)))',
@@ -466,8 +493,14 @@ export function kernelsWat() {
   for (const fmt of ['q8_0', 'q4_0']) {
     const blockBytes = fmt === 'q8_0' ? 34 : 18;
     parts.push(
-      blockDot(fmt),
-      rowKernel(fmt, null, `$t_${fmt}_1x1`, `(i32.mul (i32.shr_u (local.get $K) (i32.const 5)) (i32.const ${blockBytes}))`),
+      blockDot(fmt, ROW_TILE),
+      blockDot(fmt, 1),
+      rowKernel(
+        fmt,
+        `$t_${fmt}_1x${ROW_TILE}`,
+        `$t_${fmt}_1x1`,
+        `(i32.mul (i32.shr_u (local.get $K) (i32.const 5)) (i32.const ${blockBytes}))`,
+      ),
       perRow(fmt),
       deqBlocks(fmt),
     );
