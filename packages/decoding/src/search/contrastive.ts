@@ -6,7 +6,7 @@
  *
  * Shapes: V = vocabulary, C = hidden size, T = tokens; hidden states are [C] or [T·C].
  */
-import { type CausalLM, OptionError, UnsupportedError } from '@weft/core';
+import { type CausalLM, OptionError, ShapeError, UnsupportedError } from '@weft/core';
 import { guarded } from '../runtime/forward.js';
 import type { ResolvedGenerateOptions } from '../runtime/options.js';
 import type { FinishReason } from './finish.js';
@@ -56,6 +56,9 @@ export async function* contrastiveSearch(
   try {
     const first = await call(prompt, 'all');
     const C = first.hidden.length / prompt.length;
+    if (!Number.isInteger(C) || C === 0) {
+      throw new ShapeError('forwardWithHidden', `returned ${first.hidden.length} hidden values for ${prompt.length} tokens`, "with logits: 'all' it must return [T·C] hidden states");
+    }
     const context: Float32Array[] = [];
     for (let t = 0; t < prompt.length; t++) context.push(first.hidden.slice(t * C, (t + 1) * C));
     let logits = first.logits.subarray((prompt.length - 1) * V);
