@@ -68,7 +68,10 @@ export function validateRopeScaling(scaling: RopeScaling, rotaryDim: number): vo
             `needs one factor per rotary frequency (R/2 = ${rotaryDim / 2}), got ${list.length}`,
           );
         }
-        for (const [i, v] of list.entries()) requirePositive(`scaling.${field}[${i}]`, v);
+        for (let i = 0; i < list.length; i++) {
+          // name the field only on failure: this runs on every applyRope call
+          if (!isPositive(list[i])) requirePositive(`scaling.${field}[${i}]`, list[i]);
+        }
       }
       return;
     }
