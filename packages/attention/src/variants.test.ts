@@ -1,6 +1,6 @@
 import type { AttentionSpec } from '@weft/core';
 import { freshSeed, randomInts } from '@weft/testing';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectClose, prefill, randomQkv, repeatKv, rows } from '../test/helpers.js';
 import { attendCpu, attendReference } from './attend.js';
 
@@ -99,5 +99,17 @@ describe.each(SPECS.filter(causalOf).map((spec) => [JSON.stringify(spec), spec] 
     // a chunked prefill (queries 10..17 after 10 cached tokens) equals the same rows too
     const chunk = attendCpu(q.subarray(10 * H * D, 18 * H * D), k, v, { ...d, T: 8 }, { spec, queryOffset: 10, kvLength: 18 });
     expectClose(chunk, rows(full, 10, 8, H, D), seed, 'chunked prefill');
+  });
+});
+
+describe.each(SPECS.map((spec) => [JSON.stringify(spec), spec] as const))('%s (edge cases)', (_name, spec) => {
+  it('queries that see no key — an empty cache, or only padding — yield zeros, never NaN', () => {
+    const d = { T: 3, H: 2, Hkv: 1, D: 4, S: 5 };
+    const { q, k, v } = randomQkv(4, d);
+    const empty = attendCpu(q, k, v, d, { spec, queryOffset: 0, kvLength: 0 });
+    expect(Array.from(empty).every((x) => x === 0)).toBe(true);
+    if (spec.kind === 'transient-global') return; // refuses keyMask
+    const padded = attendCpu(q, k, v, d, { spec, queryOffset: 0, kvLength: 5, keyMask: new Uint8Array(5) });
+    expect(Array.from(padded).every((x) => x === 0)).toBe(true);
   });
 });
