@@ -44,6 +44,21 @@ describe('ALiBi slopes', () => {
       }
     }
   });
+  it("MPT's gen_slopes (strided concatenation of the 2^⌈log2 H⌉ slopes) gives the same list for 1..80 heads", () => {
+    // m_k = 2^(−k·maxBias/N), k = 1..N, N = 2^⌈log2 H⌉; for H < N take [m_2, m_4, …, m_N, m_1, m_3, …][:H]
+    const mpt = (H: number, maxBias: number): number[] => {
+      const N = 2 ** Math.ceil(Math.log2(H));
+      const m = Array.from({ length: N }, (_, i) => 2 ** (-((i + 1) * maxBias) / N));
+      return N === H ? m : [...m.filter((_, i) => i % 2 === 1), ...m.filter((_, i) => i % 2 === 0)].slice(0, H);
+    };
+    for (const maxBias of [8, 16]) {
+      for (let H = 1; H <= 80; H++) {
+        const ours = alibiSlopes(H, maxBias);
+        const theirs = mpt(H, maxBias);
+        for (let h = 0; h < H; h++) expect(Math.abs(ours[h]! - theirs[h]!) / theirs[h]!, `H=${H} h=${h}`).toBeLessThan(1e-14);
+      }
+    }
+  });
   it('bad head counts or maxBias → SpecError', () => {
     expect(() => alibiSlopes(0)).toThrowError(SpecError);
     expect(() => alibiSlopes(2.5)).toThrowError(SpecError);

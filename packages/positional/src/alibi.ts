@@ -5,8 +5,8 @@ import { type PositionalSpec, ShapeError, SpecError } from '@weft/core';
  * head h adds −m_h·(i − j) to the logit of query position i on key position j.
  * Slopes form a geometric sequence 2^(−maxBias/H), 2^(−2·maxBias/H), ... (maxBias = 8 in the
  * paper and BLOOM). For H not a power of two the paper takes the slopes of the nearest lower
- * power of two n and adds every other slope of 2n (BLOOM and llama.cpp do the same; MPT
- * orders them differently).
+ * power of two n and adds every other slope of 2n. BLOOM, llama.cpp and MPT's `gen_slopes`
+ * (a strided concatenation of the 2n slopes) all give the same list (tested).
  * Shapes: bias:[H,T,S] — H heads, T queries at positions queryOffset.., S keys at 0..S−1.
  */
 
