@@ -94,7 +94,7 @@ export function validateRopeFields(
     throw new SpecError(
       'layout',
       `must be 'pairs' or 'halves', got ${String(rope.layout)}`,
-      "HF checkpoints use 'halves', llama2.c / GGUF use 'pairs'",
+      "HF checkpoints use 'halves'; llama2.c and Llama-family GGUF files use 'pairs'",
     );
   }
   const R = rope.rotaryDim ?? headDim;
