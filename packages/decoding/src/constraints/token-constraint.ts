@@ -83,17 +83,29 @@ export class TokenConstraint {
     for (const id of m.ids) blocked[id] = 1;
     const out = new Int32Array(m.allowed);
     let k = 0;
-    for (let id = 0; id < V; id++) if (!blocked[id] && !this.eosSet.has(id)) out[k++] = id;
+    const eos = this.eosMark();
+    for (let id = 0; id < V; id++) if (!blocked[id] && !eos[id]) out[k++] = id;
     return out;
   }
 
   private complement(allowed: Int32Array): TokenMask {
     const V = this.vocab.size;
-    const ok = new Uint8Array(V);
+    const ok = Uint8Array.from(this.eosMark()); // EOS is never listed: count it as "ok"
     for (const id of allowed) ok[id] = 1;
-    const blocked: number[] = [];
-    for (let id = 0; id < V; id++) if (!ok[id] && !this.eosSet.has(id)) blocked.push(id);
-    return { kind: 'block', ids: Int32Array.from(blocked), allowed: allowed.length };
+    const blocked = new Int32Array(V - allowed.length);
+    let k = 0;
+    for (let id = 0; id < V; id++) if (!ok[id]) blocked[k++] = id;
+    return { kind: 'block', ids: blocked.slice(0, k), allowed: allowed.length };
+  }
+
+  private eosMarks: Uint8Array | undefined;
+  /** [V] 1 at EOS ids. */
+  private eosMark(): Uint8Array {
+    if (!this.eosMarks) {
+      this.eosMarks = new Uint8Array(this.vocab.size);
+      for (const id of this.vocab.eos) this.eosMarks[id] = 1;
+    }
+    return this.eosMarks;
   }
 
   /** Token-level liveness over the states reachable from the start (built once, on demand). */

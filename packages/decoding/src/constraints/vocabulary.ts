@@ -74,7 +74,7 @@ export class TokenVocabulary {
         throw new OptionError('eos', `id ${e} is outside the vocabulary of ${bytes.length}`);
       bytes[e] = undefined;
     }
-    return new TokenVocabulary(bytes, [...eos]);
+    return new TokenVocabulary(bytes, [...new Set(eos)]);
   }
 
   /**
