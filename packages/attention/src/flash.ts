@@ -72,42 +72,103 @@ export function flashAttention(
       acc.fill(0);
       for (let s0 = LO - (LO % B); s0 <= HI; s0 += B) {
         const sEnd = Math.min(s0 + B - 1, HI);
-        for (let r = 0; r < rows; r++) {
-          const a = Math.max(lo[r]!, s0);
-          const b = Math.min(hi[r]!, sEnd);
-          if (a > b) continue; // this row sees nothing in this key tile
-          const qPos = call.queryOffset + t0 + r;
-          const qo = ((t0 + r) * H + h) * D;
-          let tileMax = Number.NEGATIVE_INFINITY;
+        // rows in groups of 4 share every key/value load (≈2× fewer loads than row by row)
+        for (let r0 = 0; r0 < rows; r0 += 4) {
+          const n = Math.min(4, rows - r0);
+          let a = sEnd + 1;
+          let b = s0 - 1;
+          for (let r = r0; r < r0 + n; r++) {
+            a = Math.min(a, Math.max(lo[r]!, s0));
+            b = Math.max(b, Math.min(hi[r]!, sEnd));
+          }
+          if (a > b) continue; // no row of the group sees this key tile
+          // scores [n, a..b]; keys a row may not see get −∞
+          const q0 = ((t0 + r0) * H + h) * D;
+          const rowStride = H * D;
           for (let s = a; s <= b; s++) {
-            if (keyMask && keyMask[s] === 0) continue;
             const ko = (s * Hkv + g) * D;
-            let dot = 0;
-            for (let i = 0; i < D; i++) dot += q[qo + i]! * k[ko + i]!;
-            let logit = dot * scale;
-            if (bias) logit += bias(h, qPos, s);
-            tile[r * B + s - s0] = logit;
-            if (logit > tileMax) tileMax = logit;
+            const padded = keyMask !== undefined && keyMask[s] === 0;
+            if (n === 4) {
+              let d0 = 0;
+              let d1 = 0;
+              let d2 = 0;
+              let d3 = 0;
+              for (let i = 0; i < D; i++) {
+                const kv = k[ko + i]!;
+                d0 += q[q0 + i]! * kv;
+                d1 += q[q0 + rowStride + i]! * kv;
+                d2 += q[q0 + 2 * rowStride + i]! * kv;
+                d3 += q[q0 + 3 * rowStride + i]! * kv;
+              }
+              tile[r0 * B + s - s0] = d0;
+              tile[(r0 + 1) * B + s - s0] = d1;
+              tile[(r0 + 2) * B + s - s0] = d2;
+              tile[(r0 + 3) * B + s - s0] = d3;
+            } else {
+              for (let j = 0; j < n; j++) {
+                let dot = 0;
+                for (let i = 0; i < D; i++) dot += q[q0 + j * rowStride + i]! * k[ko + i]!;
+                tile[(r0 + j) * B + s - s0] = dot;
+              }
+            }
+            for (let r = r0; r < r0 + n; r++) {
+              const at = r * B + s - s0;
+              if (padded || s < lo[r]! || s > hi[r]!) tile[at] = Number.NEGATIVE_INFINITY;
+              else {
+                tile[at] = tile[at]! * scale;
+                if (bias) tile[at]! += bias(h, call.queryOffset + t0 + r, s);
+              }
+            }
           }
-          if (tileMax === Number.NEGATIVE_INFINITY) continue;
-          const mOld = m[r]!;
-          const mNew = Math.max(mOld, tileMax);
-          const ao = r * D;
-          if (mOld !== mNew && l[r]! > 0) {
-            const correction = Math.exp(mOld - mNew);
-            l[r]! *= correction;
-            for (let i = 0; i < D; i++) acc[ao + i]! *= correction;
+          // online softmax per row: rescale by exp(m_old − m_new), turn scores into weights
+          for (let r = r0; r < r0 + n; r++) {
+            let tileMax = Number.NEGATIVE_INFINITY;
+            for (let s = a; s <= b; s++) tileMax = Math.max(tileMax, tile[r * B + s - s0]!);
+            if (tileMax === Number.NEGATIVE_INFINITY) {
+              tile.fill(0, r * B + a - s0, r * B + b - s0 + 1); // sees nothing here
+              continue;
+            }
+            const mOld = m[r]!;
+            const mNew = Math.max(mOld, tileMax);
+            if (mOld !== mNew && l[r]! > 0) {
+              const correction = Math.exp(mOld - mNew);
+              l[r]! *= correction;
+              for (let i = 0; i < D; i++) acc[r * D + i]! *= correction;
+            }
+            m[r] = mNew;
+            let sum = 0;
+            for (let s = a; s <= b; s++) {
+              const w = Math.exp(tile[r * B + s - s0]! - mNew);
+              tile[r * B + s - s0] = w;
+              sum += w;
+            }
+            l[r]! += sum;
           }
-          m[r] = mNew;
-          let sum = 0;
+          // acc += weights · v, again sharing each value row across the group
           for (let s = a; s <= b; s++) {
-            if (keyMask && keyMask[s] === 0) continue;
-            const p = Math.exp(tile[r * B + s - s0]! - mNew);
-            sum += p;
             const vo = (s * Hkv + g) * D;
-            for (let i = 0; i < D; i++) acc[ao + i]! += p * v[vo + i]!;
+            if (n === 4) {
+              const w0 = tile[r0 * B + s - s0]!;
+              const w1 = tile[(r0 + 1) * B + s - s0]!;
+              const w2 = tile[(r0 + 2) * B + s - s0]!;
+              const w3 = tile[(r0 + 3) * B + s - s0]!;
+              if (w0 === 0 && w1 === 0 && w2 === 0 && w3 === 0) continue;
+              const a0 = r0 * D;
+              for (let i = 0; i < D; i++) {
+                const vv = v[vo + i]!;
+                acc[a0 + i]! += w0 * vv;
+                acc[a0 + D + i]! += w1 * vv;
+                acc[a0 + 2 * D + i]! += w2 * vv;
+                acc[a0 + 3 * D + i]! += w3 * vv;
+              }
+            } else {
+              for (let r = r0; r < r0 + n; r++) {
+                const w = tile[r * B + s - s0]!;
+                if (w === 0) continue;
+                for (let i = 0; i < D; i++) acc[r * D + i]! += w * v[vo + i]!;
+              }
+            }
           }
-          l[r]! += sum;
         }
       }
       for (let r = 0; r < rows; r++) {
