@@ -9,11 +9,14 @@ import { noWayForward, type TokenConstraint } from './token-constraint.js';
 /** A constraint processor; also reports where the generated text stands. */
 export interface ConstraintProcessor extends LogitsProcessor {
   readonly constraint: TokenConstraint;
-  /** Automaton state after the generated part of `history` (throws if it broke the constraint). */
+  /**
+   * Automaton state after the generated part of `history` (throws if it broke the constraint).
+   * Tokens after an EOS that closed a complete text are ignored (finished sequences in a batch).
+   */
   stateOf(ctx: GenerationContext): number;
   /** True if the generated text is a complete match (EOS allowed). */
   isComplete(ctx: GenerationContext): boolean;
-  /** True if the generated text is complete and nothing can follow it but EOS. */
+  /** True if EOS closed a complete text, or the text is complete and nothing but EOS can follow. */
   isFinished(ctx: GenerationContext): boolean;
 }
 
@@ -24,24 +27,36 @@ export interface ConstraintProcessor extends LogitsProcessor {
  */
 export function createConstraintProcessor(constraint: TokenConstraint): ConstraintProcessor {
   const ids: number[] = [];
+  // states[i] = automaton state after i generated tokens; `endedAt` = index of the EOS that closed
+  // a complete text (batched and beam search may keep feeding finished sequences: only EOS then).
   const states: number[] = [constraint.start];
+  let endedAt = -1;
   let saved = new Float32Array(0);
 
-  const stateOf = (ctx: GenerationContext): number => {
+  const track = (ctx: GenerationContext): number => {
     const gen = ctx.history.subarray(ctx.promptLength);
     let k = 0;
     while (k < ids.length && k < gen.length && ids[k] === gen[k]) k++;
     ids.length = k;
     states.length = k + 1;
+    if (endedAt >= k) endedAt = -1;
     for (let i = k; i < gen.length; i++) {
       const id = gen[i]!;
-      const next = constraint.advance(states[i]!, id);
-      if (next === DEAD) {
-        throw new OptionError(
-          'history',
-          `generated token ${id} at step ${i} breaks the constraint`,
-          'apply the constraint processor at every step, after any processor that could re-enable masked ids',
-        );
+      const here = states[i]!;
+      let next: number;
+      if (endedAt >= 0) next = here;
+      else if (constraint.isEos(id) && constraint.canEnd(here)) {
+        next = here;
+        endedAt = i;
+      } else {
+        next = constraint.advance(here, id);
+        if (next === DEAD) {
+          throw new OptionError(
+            'history',
+            `generated token ${id} at step ${i} breaks the constraint`,
+            'apply the constraint processor at every step, after any processor that could re-enable masked ids',
+          );
+        }
       }
       ids.push(id);
       states.push(next);
@@ -52,11 +67,11 @@ export function createConstraintProcessor(constraint: TokenConstraint): Constrai
   return {
     name: 'constraint',
     constraint,
-    stateOf,
-    isComplete: (ctx) => constraint.canEnd(stateOf(ctx)),
+    stateOf: track,
+    isComplete: (ctx) => constraint.canEnd(track(ctx)),
     isFinished: (ctx) => {
-      const s = stateOf(ctx);
-      return constraint.canEnd(s) && constraint.mask(s).allowed === 0;
+      const s = track(ctx);
+      return endedAt >= 0 || (constraint.canEnd(s) && constraint.mask(s).allowed === 0);
     },
     process(logits: Float32Array, ctx: GenerationContext): void {
       const V = constraint.vocab.size;
@@ -67,7 +82,16 @@ export function createConstraintProcessor(constraint: TokenConstraint): Constrai
           'build the vocabulary from the model’s tokenizer',
         );
       }
-      const state = stateOf(ctx);
+      const state = track(ctx);
+      if (endedAt >= 0) {
+        // Finished (EOS seen after a complete text): only EOS may follow.
+        const eosLogits = constraint.vocab.eos.map((id) => logits[id]!);
+        logits.fill(Number.NEGATIVE_INFINITY);
+        constraint.vocab.eos.forEach((id, k) => {
+          logits[id] = eosLogits[k]!;
+        });
+        return;
+      }
       const mask = constraint.mask(state);
       const canEnd = constraint.canEnd(state);
       if (mask.allowed === 0 && !canEnd) noWayForward(state);

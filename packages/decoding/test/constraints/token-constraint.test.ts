@@ -117,6 +117,15 @@ describe('token masks', () => {
     expect(p.isComplete(ctxOf([9, b, b, b], 1))).toBe(true);
     expect(p.isFinished(ctxOf([9, a, b], 1))).toBe(true);
     expect(p.isFinished(ctxOf([9, b], 1))).toBe(false);
+    // After EOS closed a complete text, anything fed later is ignored and only EOS stays allowed.
+    const eos = vocab.eos[0]!;
+    const after = new Float32Array(vocab.size).fill(1);
+    p.process(after, ctxOf([9, a, b, eos, eos, a], 1));
+    expect(Array.from(after.keys()).filter((id) => after[id] === 1)).toEqual([eos]);
+    expect(p.isFinished(ctxOf([9, b, eos], 1))).toBe(true);
+    expect(() => p.process(new Float32Array(vocab.size), ctxOf([9, a, eos], 1))).toThrow(
+      expect.objectContaining({ option: 'history' }),
+    ); // EOS before the text is complete
     expect(() => p.process(new Float32Array(vocab.size), ctxOf([9, a, a], 1))).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTION', option: 'history' }),
     );
