@@ -5,6 +5,7 @@ import {
   constraintProcessor,
   createConstraint,
   createConstraintProcessor,
+  generateBatch,
   generateText,
   llama2cSample,
   TokenVocabulary,
@@ -121,6 +122,17 @@ describe('constrained generation on stories260K', () => {
       maxNewTokens: 60,
     });
     expect(beams.text).toMatch(/^(Once|One day), [a-z]{1,8}( [a-z]{1,8}){0,4}\.$/);
+  });
+
+  it('one processor shared by concurrent generations (generateBatch) stays right', async () => {
+    const shared = constraintProcessor({ kind: 'json-schema', schema: LIST, maxDigits: 2 }, vocab);
+    const results = await generateBatch(lm, tok, ['Once', 'One day', 'Lily'], {
+      processors: [shared],
+      doSample: true,
+      seed: 5,
+      maxNewTokens: 200,
+    });
+    for (const r of results) expect(validate(JSON.parse(r.text), LIST), r.text).toBe(true);
   });
 
   it('after a story prompt the model still only writes valid JSON', async () => {
