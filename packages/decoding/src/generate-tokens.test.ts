@@ -130,3 +130,21 @@ describe('generateTokens', () => {
     expect(lm.caches).toHaveLength(0);
   });
 });
+
+describe('generateTokens junk options', () => {
+  it('junk values give OptionError before any forward pass', async () => {
+    const junk: unknown[] = [null, 'x', Number.NaN, -1, 1.5, {}, [], [[]], Number.POSITIVE_INFINITY, true];
+    for (const name of ['maxNewTokens', 'temperature', 'topK', 'topP', 'seed', 'signal', 'stopTokenIds']) {
+      for (const value of junk) {
+        const lm = new TinyLM({ vocabSize: 20, contextLength: 8 });
+        try {
+          await collect(generateTokens(lm, [1], { maxNewTokens: 2, [name]: value } as never));
+        } catch (e) {
+          expect(e, `${name} = ${String(value)}`).toBeInstanceOf(OptionError);
+          expect(lm.forwardCalls).toBe(0);
+        }
+      }
+    }
+    await expect(collect(generateTokens(new TinyLM({ vocabSize: 20 }), [1], null as never))).rejects.toBeInstanceOf(OptionError);
+  });
+});

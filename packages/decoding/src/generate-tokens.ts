@@ -8,7 +8,7 @@ import { type CausalLM, OptionError, XorShiftRng } from '@weft/core';
 import { forwardChecked } from './runtime/forward.js';
 import { argmax, llama2cSample } from './sampling/llama2c.js';
 import { keepTopK } from './sampling/top-k.js';
-import { optIds, optInt, optNumber } from './validate.js';
+import { describe, optIds, optInt, optNumber } from './validate.js';
 
 /** Options of {@link generateTokens}. */
 export interface GenerateTokensOptions {
@@ -43,6 +43,8 @@ export interface ResolvedTokenOptions {
 
 /** Validates {@link GenerateTokensOptions} (throws OptionError) and fills defaults. */
 export function resolveTokenOptions(opts: GenerateTokensOptions, vocabSize: number): ResolvedTokenOptions {
+  if (opts === null || typeof opts !== 'object')
+    throw new OptionError('options', `got ${describe(opts)}`, 'pass an options object');
   const maxNewTokens = optInt('maxNewTokens', opts.maxNewTokens, 0) ?? Number.POSITIVE_INFINITY;
   const topK = optInt('topK', opts.topK, 0) ?? 0;
   const topP = optNumber('topP', opts.topP, { min: 0, minOpen: true, max: 1 }) ?? 1;
@@ -93,6 +95,9 @@ export async function* generateTokens(
 ): AsyncGenerator<number, void, undefined> {
   const vocabSize = lm.config.vocabSize;
   const o = resolveTokenOptions(opts, vocabSize);
+  if (opts.signal !== undefined && !(typeof opts.signal === 'object' && opts.signal !== null && 'aborted' in opts.signal)) {
+    throw new OptionError('signal', `got ${describe(opts.signal)}`, 'pass an AbortSignal');
+  }
   const prompt = checkPrompt(promptIds, vocabSize);
   const limit = lm.config.contextLength;
   if (prompt.length > limit) {

@@ -5,7 +5,7 @@ import { StopStringMatcher } from './runtime/stop-strings.js';
 import type { FinishReason } from './search/finish.js';
 import type { SpeculativeStats } from './search/speculative.js';
 import { prepare, runStrategy } from './stream-tokens.js';
-import { optBool } from './validate.js';
+import { describe, optBool } from './validate.js';
 
 /** Options of {@link generate}: generation options plus how a string prompt is encoded. */
 export interface GenerateTextOptions extends GenerateOptions {
@@ -49,6 +49,8 @@ export async function* generate(
   prompt: string | ArrayLike<number>,
   options: GenerateTextOptions = {},
 ): AsyncGenerator<TextChunk, GenerationResult, undefined> {
+  if (options === null || typeof options !== 'object')
+    throw new OptionError('options', `got ${describe(options)}`, 'pass an options object');
   const { addSpecialTokens: add, speculativeStats, ...rest } = options;
   const addSpecialTokens = optBool('addSpecialTokens', add) ?? true;
   if (typeof prompt !== 'string' && !(Array.isArray(prompt) || ArrayBuffer.isView(prompt))) {

@@ -57,6 +57,7 @@ export {
   type GenerateOptions,
   type GenerateOptionsCamel,
   type GenerateOptionsSnake,
+  MAX_BEAMS,
   type ResolvedGenerateOptions,
   resolveGenerateOptions,
   type Strategy,

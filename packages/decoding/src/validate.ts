@@ -64,3 +64,31 @@ export function describe(value: unknown): string {
   if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
   return String(value);
 }
+
+function required(option: string, value: unknown): void {
+  if (value === undefined) throw new OptionError(option, 'is required', 'give a value');
+}
+
+/** Like {@link optInt}, but undefined is an error. */
+export function reqInt(option: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  required(option, value);
+  return optInt(option, value, min, max)!;
+}
+
+/** Like {@link optNumber}, but undefined is an error. */
+export function reqNumber(option: string, value: unknown, range: Parameters<typeof optNumber>[2]): number {
+  required(option, value);
+  return optNumber(option, value, range)!;
+}
+
+/** Like {@link optIds}, but undefined is an error. */
+export function reqIds(option: string, value: unknown, vocabSize: number): readonly number[] {
+  required(option, value);
+  return optIds(option, value, vocabSize)!;
+}
+
+/** Like {@link optBool}, but undefined is an error. */
+export function reqBool(option: string, value: unknown): boolean {
+  required(option, value);
+  return optBool(option, value)!;
+}

@@ -1,5 +1,5 @@
 import type { LogitsProcessor } from '@weft/core';
-import { optInt, optNumber } from '../validate.js';
+import { reqInt, reqNumber } from '../validate.js';
 import { maskWhere, softmax64 } from './probs.js';
 
 /** Epsilon sampling (Hewitt et al. 2022), HF `epsilon_cutoff`: drops tokens with probability < ε. */
@@ -8,8 +8,8 @@ export class EpsilonProcessor implements LogitsProcessor {
   readonly epsilon: number;
   readonly minTokensToKeep: number;
   constructor(epsilon: number, minTokensToKeep = 1) {
-    this.epsilon = optNumber('epsilonCutoff', epsilon, { min: 0, minOpen: true, max: 1, maxOpen: true })!;
-    this.minTokensToKeep = optInt('minTokensToKeep', minTokensToKeep, 0)!;
+    this.epsilon = reqNumber('epsilonCutoff', epsilon, { min: 0, minOpen: true, max: 1, maxOpen: true });
+    this.minTokensToKeep = reqInt('minTokensToKeep', minTokensToKeep, 0);
   }
   process(logits: Float32Array): void {
     const probs = softmax64(logits);
@@ -28,8 +28,8 @@ export class EtaProcessor implements LogitsProcessor {
   readonly epsilon: number;
   readonly minTokensToKeep: number;
   constructor(epsilon: number, minTokensToKeep = 1) {
-    this.epsilon = optNumber('etaCutoff', epsilon, { min: 0, minOpen: true, max: 1, maxOpen: true })!;
-    this.minTokensToKeep = optInt('minTokensToKeep', minTokensToKeep, 0)!;
+    this.epsilon = reqNumber('etaCutoff', epsilon, { min: 0, minOpen: true, max: 1, maxOpen: true });
+    this.minTokensToKeep = reqInt('minTokensToKeep', minTokensToKeep, 0);
   }
   process(logits: Float32Array): void {
     const probs = softmax64(logits);

@@ -40,6 +40,8 @@ export type ProcessorSpec =
 
 /** Builds a processor from its spec; throws {@link OptionError} on an unknown kind or bad field. */
 export function createProcessor(spec: ProcessorSpec): LogitsProcessor {
+  if (spec === null || typeof spec !== 'object')
+    throw new OptionError('processor', `got ${describe(spec)}`, "pass a spec such as { kind: 'top-k', k: 40 }");
   switch (spec.kind) {
     case 'temperature':
       return new TemperatureProcessor(spec.temperature);

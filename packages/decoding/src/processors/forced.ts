@@ -1,5 +1,5 @@
 import type { GenerationContext, LogitsProcessor } from '@weft/core';
-import { optInt } from '../validate.js';
+import { reqInt } from '../validate.js';
 
 function force(logits: Float32Array, id: number): void {
   logits.fill(Number.NEGATIVE_INFINITY);
@@ -11,7 +11,7 @@ export class ForcedBosProcessor implements LogitsProcessor {
   readonly name = 'forced-bos';
   readonly tokenId: number;
   constructor(tokenId: number) {
-    this.tokenId = optInt('forcedBosTokenId', tokenId, 0)!;
+    this.tokenId = reqInt('forcedBosTokenId', tokenId, 0);
   }
   process(logits: Float32Array, ctx: GenerationContext): void {
     if (ctx.step === 0) force(logits, this.tokenId);
@@ -24,8 +24,8 @@ export class ForcedEosProcessor implements LogitsProcessor {
   readonly tokenId: number;
   readonly maxNewTokens: number;
   constructor(tokenId: number, maxNewTokens: number) {
-    this.tokenId = optInt('forcedEosTokenId', tokenId, 0)!;
-    this.maxNewTokens = optInt('maxNewTokens', maxNewTokens, 1)!;
+    this.tokenId = reqInt('forcedEosTokenId', tokenId, 0);
+    this.maxNewTokens = reqInt('maxNewTokens', maxNewTokens, 1);
   }
   process(logits: Float32Array, ctx: GenerationContext): void {
     if (ctx.step === this.maxNewTokens - 1) force(logits, this.tokenId);

@@ -1,5 +1,5 @@
 import type { GenerationContext, LogitsProcessor } from '@weft/core';
-import { optBool, optNumber } from '../validate.js';
+import { reqBool, reqNumber } from '../validate.js';
 
 /**
  * OpenAI-style penalties: logit −= count·frequency + (count > 0)·presence, where count is how often
@@ -11,9 +11,9 @@ export class FrequencyPresencePenaltyProcessor implements LogitsProcessor {
   readonly presence: number;
   readonly includePrompt: boolean;
   constructor(frequency: number, presence: number, includePrompt = false) {
-    this.frequency = optNumber('frequencyPenalty', frequency, { min: -2, max: 2 })!;
-    this.presence = optNumber('presencePenalty', presence, { min: -2, max: 2 })!;
-    this.includePrompt = optBool('includePrompt', includePrompt)!;
+    this.frequency = reqNumber('frequencyPenalty', frequency, { min: -2, max: 2 });
+    this.presence = reqNumber('presencePenalty', presence, { min: -2, max: 2 });
+    this.includePrompt = reqBool('includePrompt', includePrompt);
   }
   process(logits: Float32Array, ctx: GenerationContext): void {
     const counts = new Map<number, number>();

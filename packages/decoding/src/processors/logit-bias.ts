@@ -1,4 +1,5 @@
 import { type GenerationContext, type LogitsProcessor, OptionError } from '@weft/core';
+import { describe } from '../validate.js';
 
 /**
  * Adds a fixed bias to chosen token ids (OpenAI `logit_bias`; HF `sequence_bias` for single
@@ -8,6 +9,9 @@ export class LogitBiasProcessor implements LogitsProcessor {
   readonly name = 'logit-bias';
   readonly bias: ReadonlyMap<number, number>;
   constructor(bias: ReadonlyMap<number, number> | Readonly<Record<string | number, number>>) {
+    if (bias === null || typeof bias !== 'object' || Array.isArray(bias)) {
+      throw new OptionError('logitBias', `got ${describe(bias)}`, 'pass { tokenId: bias } or a Map<number, number>');
+    }
     const entries = bias instanceof Map ? [...bias.entries()] : Object.entries(bias as Record<string, number>);
     const out = new Map<number, number>();
     for (const [key, value] of entries) {

@@ -1,5 +1,5 @@
 import type { GenerationContext, LogitsProcessor } from '@weft/core';
-import { optIds, optInt } from '../validate.js';
+import { reqIds, reqInt } from '../validate.js';
 
 /** Masks the end-of-sequence ids until `minNewTokens` tokens were generated. HF `min_new_tokens`. */
 export class MinNewTokensProcessor implements LogitsProcessor {
@@ -7,8 +7,8 @@ export class MinNewTokensProcessor implements LogitsProcessor {
   readonly minNewTokens: number;
   readonly eosTokenIds: readonly number[];
   constructor(minNewTokens: number, eosTokenIds: readonly number[]) {
-    this.minNewTokens = optInt('minNewTokens', minNewTokens, 0)!;
-    this.eosTokenIds = optIds('eosTokenId', eosTokenIds, Number.MAX_SAFE_INTEGER)!;
+    this.minNewTokens = reqInt('minNewTokens', minNewTokens, 0);
+    this.eosTokenIds = reqIds('eosTokenId', eosTokenIds, Number.MAX_SAFE_INTEGER);
   }
   process(logits: Float32Array, ctx: GenerationContext): void {
     if (ctx.step >= this.minNewTokens) return;

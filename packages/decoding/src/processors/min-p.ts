@@ -1,5 +1,5 @@
 import type { LogitsProcessor } from '@weft/core';
-import { optInt, optNumber } from '../validate.js';
+import { reqInt, reqNumber } from '../validate.js';
 import { maskWhere } from './probs.js';
 
 /**
@@ -11,8 +11,8 @@ export class MinPProcessor implements LogitsProcessor {
   readonly p: number;
   readonly minTokensToKeep: number;
   constructor(p: number, minTokensToKeep = 1) {
-    this.p = optNumber('minP', p, { min: 0, max: 1 })!;
-    this.minTokensToKeep = optInt('minTokensToKeep', minTokensToKeep, 0)!;
+    this.p = reqNumber('minP', p, { min: 0, max: 1 });
+    this.minTokensToKeep = reqInt('minTokensToKeep', minTokensToKeep, 0);
   }
   process(logits: Float32Array): void {
     if (this.p <= 0) return;

@@ -1,5 +1,5 @@
 import type { GenerationContext, LogitsProcessor } from '@weft/core';
-import { optInt } from '../validate.js';
+import { reqInt } from '../validate.js';
 
 /**
  * Forbids any n-gram from occurring twice in the history (prompt included), HF
@@ -9,7 +9,7 @@ export class NoRepeatNGramProcessor implements LogitsProcessor {
   readonly name = 'no-repeat-ngram';
   readonly n: number;
   constructor(n: number) {
-    this.n = optInt('noRepeatNgramSize', n, 1)!;
+    this.n = reqInt('noRepeatNgramSize', n, 1);
   }
   process(logits: Float32Array, ctx: GenerationContext): void {
     const h = ctx.history;

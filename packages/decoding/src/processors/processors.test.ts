@@ -145,3 +145,66 @@ describe('processors match their float64 references on random logits', () => {
     expect(() => new ProcessorChain([42 as never])).toThrow(OptionError);
   });
 });
+
+describe('junk processor specs', () => {
+  it('missing or junk fields give OptionError at construction, never a crash while processing', () => {
+    const junk: unknown[] = [undefined, null, 'x', Number.NaN, -1, 1.5, {}, [], [[]], Number.POSITIVE_INFINITY, true];
+    const fields: Record<string, string[]> = {
+      temperature: ['temperature'],
+      'top-k': ['k', 'minTokensToKeep'],
+      'top-p': ['p', 'minTokensToKeep'],
+      'min-p': ['p', 'minTokensToKeep'],
+      typical: ['mass', 'minTokensToKeep'],
+      epsilon: ['epsilon', 'minTokensToKeep'],
+      eta: ['epsilon', 'minTokensToKeep'],
+      'repetition-penalty': ['penalty'],
+      'frequency-presence-penalty': ['frequency', 'presence', 'includePrompt'],
+      'no-repeat-ngram': ['n'],
+      'logit-bias': ['bias'],
+      'bad-words': ['sequences'],
+      'min-new-tokens': ['minNewTokens', 'eosTokenIds'],
+      'forced-bos': ['tokenId'],
+      'forced-eos': ['tokenId', 'maxNewTokens'],
+    };
+    const valid: Record<string, object> = {
+      temperature: { temperature: 0.5 },
+      'top-k': { k: 3 },
+      'top-p': { p: 0.5 },
+      'min-p': { p: 0.1 },
+      typical: { mass: 0.5 },
+      epsilon: { epsilon: 0.01 },
+      eta: { epsilon: 0.01 },
+      'repetition-penalty': { penalty: 1.2 },
+      'frequency-presence-penalty': { frequency: 0.1, presence: 0.1 },
+      'no-repeat-ngram': { n: 2 },
+      'logit-bias': { bias: { 1: 2 } },
+      'bad-words': { sequences: [[1]] },
+      'min-new-tokens': { minNewTokens: 2, eosTokenIds: [2] },
+      'forced-bos': { tokenId: 1 },
+      'forced-eos': { tokenId: 2, maxNewTokens: 3 },
+    };
+    let typed = 0;
+    for (const [kind, names] of Object.entries(fields)) {
+      for (const name of names) {
+        for (const value of junk) {
+          const spec = { kind, ...valid[kind], [name]: value } as unknown as ProcessorSpec;
+          let p: LogitsProcessor | undefined;
+          try {
+            p = createProcessor(spec);
+          } catch (e) {
+            if (!(e instanceof OptionError)) throw new Error(`${kind}.${name} = ${String(value)} threw ${(e as Error).message}`);
+            typed++;
+            continue;
+          }
+          try {
+            p.process(randnF32(20, 1), ctxFor(1, 3, 0));
+            p.process(randnF32(20, 2), ctxFor(1, 3, 4));
+          } catch (e) {
+            throw new Error(`${kind}.${name} = ${String(value)}: accepted, then process threw ${(e as Error).message}`);
+          }
+        }
+      }
+    }
+    expect(typed).toBeGreaterThan(100);
+  });
+});

@@ -1,5 +1,5 @@
 import type { GenerationContext, LogitsProcessor } from '@weft/core';
-import { optNumber } from '../validate.js';
+import { reqNumber } from '../validate.js';
 
 /**
  * CTRL-style repetition penalty (Keskar et al. 2019), HF `repetition_penalty`: every token already
@@ -10,7 +10,7 @@ export class RepetitionPenaltyProcessor implements LogitsProcessor {
   readonly name = 'repetition-penalty';
   readonly penalty: number;
   constructor(penalty: number) {
-    this.penalty = optNumber('repetitionPenalty', penalty, { min: 0, minOpen: true })!;
+    this.penalty = reqNumber('repetitionPenalty', penalty, { min: 0, minOpen: true });
   }
   process(logits: Float32Array, ctx: GenerationContext): void {
     const seen = new Uint8Array(logits.length);

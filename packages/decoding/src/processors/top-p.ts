@@ -1,6 +1,6 @@
 import type { LogitsProcessor } from '@weft/core';
 import { IndexMaxHeap } from '../sampling/heap.js';
-import { optInt, optNumber } from '../validate.js';
+import { reqInt, reqNumber } from '../validate.js';
 import { maskWhere, softmax64 } from './probs.js';
 
 /**
@@ -16,8 +16,8 @@ export class TopPProcessor implements LogitsProcessor {
   readonly p: number;
   readonly minTokensToKeep: number;
   constructor(p: number, minTokensToKeep = 1) {
-    this.p = optNumber('topP', p, { min: 0, minOpen: true, max: 1 })!;
-    this.minTokensToKeep = optInt('minTokensToKeep', minTokensToKeep, 0)!;
+    this.p = reqNumber('topP', p, { min: 0, minOpen: true, max: 1 });
+    this.minTokensToKeep = reqInt('minTokensToKeep', minTokensToKeep, 0);
   }
   process(logits: Float32Array): void {
     if (this.p >= 1) return;

@@ -1,6 +1,6 @@
 import type { LogitsProcessor } from '@weft/core';
 import { IndexMaxHeap } from '../sampling/heap.js';
-import { optInt, optNumber } from '../validate.js';
+import { reqInt, reqNumber } from '../validate.js';
 import { maskWhere, softmax64 } from './probs.js';
 
 /**
@@ -13,8 +13,8 @@ export class TypicalProcessor implements LogitsProcessor {
   readonly mass: number;
   readonly minTokensToKeep: number;
   constructor(mass: number, minTokensToKeep = 1) {
-    this.mass = optNumber('typicalP', mass, { min: 0, minOpen: true, max: 1 })!;
-    this.minTokensToKeep = optInt('minTokensToKeep', minTokensToKeep, 0)!;
+    this.mass = reqNumber('typicalP', mass, { min: 0, minOpen: true, max: 1 });
+    this.minTokensToKeep = reqInt('minTokensToKeep', minTokensToKeep, 0);
   }
   process(logits: Float32Array): void {
     if (this.mass >= 1) return;

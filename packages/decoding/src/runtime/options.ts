@@ -105,6 +105,9 @@ export type GenerateOptionsSnake = { [K in keyof GenerateOptionsCamel as SnakeCa
  */
 export interface GenerateOptions extends GenerateOptionsCamel, GenerateOptionsSnake {}
 
+/** Largest accepted `numBeams` (each beam holds its own KV cache). */
+export const MAX_BEAMS = 1024;
+
 /** camelCase name → HF snake_case name (only where they differ). */
 const SNAKE: Readonly<Record<string, string>> = {
   maxNewTokens: 'max_new_tokens',
@@ -193,8 +196,8 @@ export function canonicalOptions(raw: unknown): GenerateOptions {
   const out: Record<string, unknown> = {};
   const from: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (value === undefined) continue;
     const camel = CAMEL_OF[key];
+    if (value === undefined || (value === null && camel !== undefined)) continue; // null = unset, as in generation_config.json
     if (!camel) throw new OptionError(key, 'is not a generation option', suggest(key));
     if (camel in out && out[camel] !== value) {
       throw new OptionError(
@@ -290,7 +293,7 @@ export function resolveGenerateOptions(raw: unknown, lm: CausalLM, promptLength:
   const stopStrings = checkStopStrings(o.stopStrings);
   const maxTime = optNumber('maxTime', o.maxTime, { min: 0 });
   const seed = optInt('seed', o.seed, 0) ?? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) >>> 0;
-  const numBeams = optInt('numBeams', o.numBeams, 1) ?? 1;
+  const numBeams = optInt('numBeams', o.numBeams, 1, MAX_BEAMS) ?? 1;
   const lengthPenalty = optNumber('lengthPenalty', o.lengthPenalty, {}) ?? 1;
   const earlyStopping = o.earlyStopping === 'never' ? 'never' : (optBool('earlyStopping', o.earlyStopping) ?? false);
   const numReturn = optInt('numReturnSequences', o.numReturnSequences, 1) ?? 1;
@@ -302,7 +305,7 @@ export function resolveGenerateOptions(raw: unknown, lm: CausalLM, promptLength:
   const cache = checkCachePolicy(o.cache, lm.config.contextLength);
   if (o.prefixCache !== undefined && !(o.prefixCache instanceof PrefixCache))
     throw new OptionError('prefixCache', `got ${describe(o.prefixCache)}`, 'pass a PrefixCache');
-  if (o.signal !== undefined && !(typeof o.signal === 'object' && 'aborted' in o.signal))
+  if (o.signal !== undefined && !(typeof o.signal === 'object' && o.signal !== null && 'aborted' in o.signal))
     throw new OptionError('signal', `got ${describe(o.signal)}`, 'pass an AbortSignal');
   const assistant = o.assistantModel;
   if (assistant !== undefined) {

@@ -5,7 +5,7 @@ import { TinyTokenizer } from '../../test/helpers/tiny-tokenizer.js';
 import { generate, generateBatch, generateText } from '../generate.js';
 import { GreedySampler, MultinomialSampler } from '../sampling/samplers.js';
 import { streamTokens } from '../stream-tokens.js';
-import { canonicalOptions, resolveGenerateOptions } from './options.js';
+import { canonicalOptions, GENERATE_OPTION_NAMES, resolveGenerateOptions } from './options.js';
 import { PrefixCache } from './prefix-cache.js';
 import { StopStringMatcher } from './stop-strings.js';
 
@@ -265,4 +265,33 @@ it('with a custom sampler, top_p becomes a processor at the end of the chain', (
   const o = resolveGenerateOptions({ temperature: 0.5, top_p: 0.7, sampler: new GreedySampler() }, lm, 1);
   expect(o.processors.processors.map((p) => p.name)).toEqual(['temperature', 'top-p']);
   expect(o.topP).toBe(1);
+});
+
+describe('junk option values', () => {
+  it('every option name with junk values either works or throws OptionError, never something else', async () => {
+    const tok = new TinyTokenizer(30);
+    const junk: unknown[] = ['x', Number.NaN, -1, 1.5, {}, [], [[]], Number.POSITIVE_INFINITY, null, true, () => 1, 1e12];
+    let typed = 0;
+    let accepted = 0;
+    const slow: string[] = [];
+    for (const name of GENERATE_OPTION_NAMES) {
+      for (const value of junk) {
+        const lm = noEos(new TinyLM({ vocabSize: 30, contextLength: 16 }));
+        const t0 = Date.now();
+        try {
+          await generateText(lm, tok, 'ab', { maxNewTokens: 3, [name]: value } as never);
+          accepted++;
+        } catch (e) {
+          if (!(e instanceof OptionError))
+            throw new Error(`${name} = ${String(value)} threw ${(e as Error).name}: ${(e as Error).message}`);
+          expect(lm.forwardCalls, `${name} = ${String(value)}`).toBe(0);
+          typed++;
+        }
+        if (Date.now() - t0 > 2000) slow.push(`${name} = ${String(value)}`);
+      }
+    }
+    expect(slow).toEqual([]);
+    expect(typed).toBeGreaterThan(GENERATE_OPTION_NAMES.length * 6);
+    expect(accepted).toBeGreaterThan(0);
+  });
 });

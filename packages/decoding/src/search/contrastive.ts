@@ -57,7 +57,11 @@ export async function* contrastiveSearch(
     const first = await call(prompt, 'all');
     const C = first.hidden.length / prompt.length;
     if (!Number.isInteger(C) || C === 0) {
-      throw new ShapeError('forwardWithHidden', `returned ${first.hidden.length} hidden values for ${prompt.length} tokens`, "with logits: 'all' it must return [T·C] hidden states");
+      throw new ShapeError(
+        'forwardWithHidden',
+        `returned ${first.hidden.length} hidden values for ${prompt.length} tokens`,
+        "with logits: 'all' it must return [T·C] hidden states",
+      );
     }
     const context: Float32Array[] = [];
     for (let t = 0; t < prompt.length; t++) context.push(first.hidden.slice(t * C, (t + 1) * C));
