@@ -1,7 +1,7 @@
 import { utf8Encoder } from '../../common/byte-level.js';
 import { WordCache } from '../../common/cache.js';
 import { fail } from '../config.js';
-import { mergeHeap, mergeReference, pairKey } from './bpe-merge.js';
+import { HashMergeTable, mergeHeap, mergeReference } from './bpe-merge.js';
 import { byteToken, type Model } from './types.js';
 
 /** Options of the {@link BPE} model (tokenizer.json field names in comments). */
@@ -33,7 +33,7 @@ const META = '\u2581';
 export class BPE implements Model {
   readonly type = 'BPE';
   readonly vocabSize: number;
-  private readonly ranks = new Map<number, number>();
+  private readonly ranks: HashMergeTable;
   private readonly cache: WordCache<number[]> | null;
   /** Vocabulary id of each single-UTF-16-unit string (-1 none, -2 not looked up yet). */
   private readonly unitId = new Int32Array(0x10000).fill(-2);
@@ -51,6 +51,7 @@ export class BPE implements Model {
   ) {
     this.vocabSize = vocab.size;
     const prefixLen = options.continuingSubwordPrefix?.length ?? 0;
+    this.ranks = new HashMergeTable(merges.length);
     let crossesMeta = false;
     for (let i = 0; i < merges.length; i++) {
       const [a, b] = merges[i]!;
@@ -61,7 +62,7 @@ export class BPE implements Model {
       const merged = a + b.slice(prefixLen);
       const ni = vocab.get(merged);
       if (ni === undefined) fail(`model.merges[${i}]`, `produces ${JSON.stringify(merged)}, which is not in model.vocab`);
-      this.ranks.set(pairKey(ai, bi), i * 2097152 + ni);
+      this.ranks.set(ai, bi, i, ni);
       if (!crossesMeta && b.startsWith(META) && a.length > 0 && !a.endsWith(META)) crossesMeta = true;
     }
     this.splitBeforeMeta = !crossesMeta && prefixLen === 0 && !options.endOfWordSuffix;

@@ -7,7 +7,7 @@ import { WordLevel } from './wordlevel.js';
 import { WordPiece } from './wordpiece.js';
 
 export type { BPEOptions } from './bpe.js';
-export { mergeHeap, mergeReference, pairKey } from './bpe-merge.js';
+export { HashMergeTable, MapMergeTable, type MergeTable, mergeHeap, mergeReference, pairKey } from './bpe-merge.js';
 export type { Model } from './types.js';
 export type { WordPieceOptions } from './wordpiece.js';
 export { BPE, Unigram, WordLevel, WordPiece };
@@ -16,7 +16,7 @@ const KNOWN = ['BPE', 'WordPiece', 'WordLevel', 'Unigram'];
 
 /** Options that are not part of the file. */
 export interface ModelBuildOptions {
-  /** Per-word cache entries (default 50 000; 0 disables caching). */
+  /** Per-word cache entries (default 100 000 per generation; 0 disables caching). */
   readonly cacheCapacity?: number;
 }
 
@@ -49,7 +49,7 @@ function parseMerges(list: unknown[], path: string): Array<[string, string]> {
 export function createModel(config: unknown, opts: ModelBuildOptions = {}, path = 'model'): Model {
   const o = asObject(config, path);
   const type = typeOf(o, path) ?? inferType(o);
-  const cacheCapacity = opts.cacheCapacity ?? 50_000;
+  const cacheCapacity = opts.cacheCapacity ?? 100_000;
   switch (type) {
     case 'BPE': {
       const { map, tokens } = vocabFromObject(asObject(field(o, 'vocab'), `${path}.vocab`), `${path}.vocab`, fail);

@@ -1,6 +1,6 @@
 import { BYTE_TO_CHAR, toByteLevel, utf8Encoder } from '../../common/byte-level.js';
 import { translateRegex } from '../../common/unicode.js';
-import { applyBehavior, type Pieces, type PreTokenizer, regexMatches, splitPieces } from './pieces.js';
+import { applyBehavior, firstCharSpan, type Pieces, type PreTokenizer, regexMatches, splitPieces } from './pieces.js';
 
 /** GPT-2's pre-tokenization regex (as HF's ByteLevel uses it, with Unicode `\s`). */
 export const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
