@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { t5Bias, t5BiasInto, t5BiasReference, t5Bucket, t5BucketFromLookup, t5BucketLookup, t5RelativeBucket } from './t5.js';
 
 // Buckets as Hugging Face's T5Attention._relative_position_bucket returns them
-// (relative_position = key − query). Printed by scripts/t5_buckets.py (a numpy float32 port,
-// torch is not on this machine); the 32/128 rows were also checked by hand:
+// (relative_position = key − query). Printed by scripts/t5_buckets.py with torch 1.13 (Debian's
+// python3-torch; its numpy float32 fallback prints the same); the 32/128 rows were also checked by hand:
 // e.g. bidirectional −20 → 8 + ⌊ln(20/8)/ln(16)·8⌋ = 8 + ⌊2.64⌋ = 10; causal −100 → 16 + ⌊ln(100/16)/ln(8)·16⌋ = 30.
 // biome-ignore format: tables
 const KNOWN: { bidirectional: boolean; buckets: number; maxDistance: number; pairs: [number, number][] }[] = [
