@@ -72,3 +72,30 @@ describe('OpenAI-style chat completions', () => {
     expect(e.model.forwardCalls).toBe(0);
   });
 });
+
+it('junk request fields give OptionError, not crashes', async () => {
+  const e = engine();
+  const messages: ChatMessage[] = [{ role: 'user', content: 'hi' }];
+  const junk: unknown[] = [null, 'x', Number.NaN, -1, 1.5, {}, [], [[]], true, 5];
+  for (const field of [
+    'messages',
+    'max_tokens',
+    'max_completion_tokens',
+    'stop',
+    'n',
+    'temperature',
+    'top_p',
+    'seed',
+    'logit_bias',
+  ]) {
+    for (const value of junk) {
+      try {
+        await createChatCompletion(e, { messages, max_tokens: 3, [field]: value } as never);
+      } catch (err) {
+        expect(err, `${field} = ${String(value)}`).toBeInstanceOf(OptionError);
+      }
+    }
+  }
+  await expect(createChatCompletion(e, null as never)).rejects.toBeInstanceOf(OptionError);
+  await expect(createChatCompletion({ ...e, template: {} as never }, { messages })).rejects.toBeInstanceOf(OptionError);
+});

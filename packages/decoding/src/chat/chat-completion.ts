@@ -136,9 +136,11 @@ function prepareChat(
       throw new OptionError(`messages[${i}]`, `got ${describe(m)}`, 'each message needs a string role and a string content');
     }
   }
-  if ((optInt('n', n, 1) ?? 1) !== 1)
+  // OpenAI clients send null for "default"
+  if ((optInt('n', n ?? undefined, 1) ?? 1) !== 1)
     throw new OptionError('n', `${n} choices are not supported`, 'request one choice per call, or use generateBatch');
-  const maxTokens = optInt('max_completion_tokens', max_completion_tokens, 1) ?? optInt('max_tokens', max_tokens, 1);
+  const maxTokens =
+    optInt('max_completion_tokens', max_completion_tokens ?? undefined, 1) ?? optInt('max_tokens', max_tokens ?? undefined, 1);
   const options: GenerateTextOptions = { ...(rest as GenerateOptions) };
   if (maxTokens !== undefined) {
     if (options.maxNewTokens !== undefined || (rest as Record<string, unknown>).max_new_tokens !== undefined) {
@@ -146,7 +148,13 @@ function prepareChat(
     }
     options.maxNewTokens = maxTokens;
   }
-  if (stop !== undefined) options.stopStrings = typeof stop === 'string' ? [stop] : [...stop];
+  if (stop !== undefined && stop !== null) {
+    const list = typeof stop === 'string' ? [stop] : stop;
+    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string' && x.length > 0)) {
+      throw new OptionError('stop', `got ${describe(stop)}`, 'pass a non-empty string or an array of them');
+    }
+    options.stopStrings = [...list];
+  }
   const text = render(engine.template, messages, { addGenerationPrompt: true });
   if (typeof text !== 'string')
     throw new OptionError('template', 'applyChatTemplate did not return a string', 'check the chat template');
