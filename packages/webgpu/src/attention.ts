@@ -7,6 +7,7 @@ import { flashKey, flashTile, flashWgsl } from './kernels/attention-flash.js';
 import { featuresWgsl, weightedKey, weightedWgsl } from './kernels/attention-linear.js';
 import { type GpuBias, type GpuMask, usesAux } from './kernels/attention-mask.js';
 import { BLOCK_MEANS_WGSL } from './kernels/block-means.js';
+import { grid } from './kernels/common.js';
 import { Params, type Runtime } from './runtime.js';
 
 /** Shape legend: q:[T,H,D], k,v:[S,Hkv,D] (S cache slots, kvLength valid), out:[T,H,D]. */
@@ -211,7 +212,7 @@ function runSoftmax(
   const auxBuf = usesAux(mask, bias) ? upload(new Uint32Array(aux.length ? aux : [0])) : null;
   const p = baseParams(d, call, mask, bias, vlim);
   const extra = auxBuf ? [auxBuf] : [];
-  if (T <= SPLIT_MAX_T) {
+  if (T <= SPLIT_MAX_T || rt.barrierFree) {
     // visible keys start at the window's left edge when nothing before it can be seen
     let start = 0;
     if (mask.kind === 'analytic' && mask.window !== undefined && !mask.sinks)
@@ -222,17 +223,13 @@ function runSoftmax(
     p.u[14] = chunks;
     const direct = chunks === 1;
     const pipe = rt.pipelines.get(splitKey(D, mask, bias, direct), () => split2Wgsl(D, mask, bias, direct));
-    const groups = Math.ceil(chunks / 64);
-    if (direct) rt.dispatch(pipe, p, [q, k, v, out, ...extra], [groups, H, T]);
+    const groups = grid(Math.ceil((T * H * chunks) / 64));
+    if (direct) rt.dispatch(pipe, p, [q, k, v, out, ...extra], groups);
     else {
       const part = scratch(T * H * chunks * (D + 2));
-      rt.dispatch(pipe, p, [q, k, v, part, ...extra], [groups, H, T]);
-      rt.dispatch(
-        rt.pipelines.get(`combine2:${D}`, () => combine2Wgsl(D)),
-        p,
-        [part, out],
-        [Math.ceil((T * H * D) / 64)],
-      );
+      rt.dispatch(pipe, p, [q, k, v, part, ...extra], groups);
+      const combine = rt.pipelines.get(`combine2:${D}`, () => combine2Wgsl(D));
+      rt.dispatch(combine, p, [part, out], grid(Math.ceil((T * H * D) / 64)));
     }
   } else {
     const B = flashTile(D);

@@ -27,7 +27,7 @@ import { Runtime } from './runtime.js';
 import { GpuTensor, Storage } from './tensor.js';
 
 /** Acquires a device (first call and after loss). */
-export type DeviceFactory = () => Promise<{ device: GPUDevice; adapterName: string; f16: boolean }>;
+export type DeviceFactory = () => Promise<{ device: GPUDevice; adapterName: string; f16: boolean; software: boolean }>;
 
 /** Buffer and pipeline counters for leak tests and diagnostics. */
 export interface WebGpuStats {
@@ -60,8 +60,10 @@ export class WebGpuBackend implements Backend {
     adapterName: string,
     f16: boolean,
     private readonly factory: DeviceFactory,
+    /** Kernel family in use (see WebGpuOptions.kernels). */
+    readonly barrierFree = false,
   ) {
-    this.rt = new Runtime(device, device.limits.maxStorageBufferBindingSize);
+    this.rt = new Runtime(device, device.limits.maxStorageBufferBindingSize, barrierFree);
     this.info = WebGpuBackend.describe(device, adapterName, f16);
     this.ropeTables = new RopeTables();
   }
@@ -96,7 +98,7 @@ export class WebGpuBackend implements Backend {
     } catch {
       // the old device may already be gone
     }
-    this.rt = new Runtime(device, device.limits.maxStorageBufferBindingSize);
+    this.rt = new Runtime(device, device.limits.maxStorageBufferBindingSize, this.barrierFree);
     this.info = WebGpuBackend.describe(device, adapterName, f16);
     this.ropeTables = new RopeTables();
     this.generation++;

@@ -13,6 +13,12 @@ export interface WebGpuOptions {
   readonly powerPreference?: 'low-power' | 'high-performance';
   /** Request `shader-f16` when the adapter has it (default true). */
   readonly f16?: boolean;
+  /**
+   * Kernel family: `workgroup` (tiled, workgroup memory and barriers: best on real GPUs),
+   * `barrier-free` (register-blocked / serial-chunk kernels: best on software adapters), or
+   * `auto` (default): barrier-free when the adapter is a CPU/software one.
+   */
+  readonly kernels?: 'auto' | 'workgroup' | 'barrier-free';
 }
 
 /**
@@ -25,8 +31,9 @@ export interface WebGpuOptions {
  */
 export async function createWebGpuBackend(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
   const factory = deviceFactory(options);
-  const { device, adapterName, f16 } = await factory();
-  return new WebGpuBackend(device, adapterName, f16, factory);
+  const { device, adapterName, f16, software } = await factory();
+  const barrierFree = options.kernels === 'barrier-free' || ((options.kernels ?? 'auto') === 'auto' && software);
+  return new WebGpuBackend(device, adapterName, f16, factory, barrierFree);
 }
 
 function deviceFactory(options: WebGpuOptions): DeviceFactory {
@@ -64,6 +71,10 @@ function deviceFactory(options: WebGpuOptions): DeviceFactory {
     const info = adapter.info as GPUAdapterInfo | undefined;
     const adapterName =
       [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ') || 'WebGPU adapter';
-    return { device, adapterName, f16 };
+    const software =
+      (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+      (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true ||
+      /swiftshader|llvmpipe|lavapipe|software|warp/i.test(adapterName);
+    return { device, adapterName, f16, software };
   };
 }

@@ -49,6 +49,11 @@ export class Runtime {
   constructor(
     readonly device: GPUDevice,
     maxStorageBytes: number,
+    /**
+     * Prefer kernels without workgroup barriers (software adapters such as SwiftShader and
+     * lavapipe run each barrier as a fiber switch per invocation).
+     */
+    readonly barrierFree = false,
   ) {
     this.align = device.limits.minUniformBufferOffsetAlignment;
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;

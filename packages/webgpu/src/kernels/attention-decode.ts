@@ -35,11 +35,13 @@ const D = ${D}u;
 const CH = ${CHUNK2}u;
 const NEG = -3.0e38;
 @compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let c = wid.x * 64u + li;
-  if (c >= p.chunks) { return; }
-  let h = wid.y;
-  let t = wid.z;
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  // one invocation per (row t, head h, chunk c), linearised so no workgroup idles
+  let gi = (wid.y * nwg.x + wid.x) * 64u + li;
+  if (gi >= p.t * p.h * p.chunks) { return; }
+  let c = gi % p.chunks;
+  let h = (gi / p.chunks) % p.h;
+  let t = gi / (p.chunks * p.h);
   let g = h / (p.h / p.hkv);
   let qp = i32(p.q_off + t);
   let qo = (t * p.h + h) * D;
@@ -82,8 +84,8 @@ export function combine2Wgsl(D: number): string {
 const D = ${D}u;
 const NEG = -3.0e38;
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = gid.x;
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let i = (wid.y * nwg.x + wid.x) * 64u + li;
   if (i >= p.t * p.h * D) { return; }
   let row = i / D;
   let d = i % D;

@@ -97,6 +97,40 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }`;
 }
 
+/**
+ * tiled v2 (register-blocked, barrier-free): each invocation computes a 4×4 output block
+ * straight from global memory with vec4 loads along K — the caches play the role of
+ * workgroup memory. Chosen on software adapters, where v1's barriers dominate.
+ */
+export function registerTiledWgsl(dtype: DType, aligned: boolean): string {
+  return `${header(dtype, aligned)}
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let m0 = gid.y * 4u;
+  let n0 = gid.x * 4u;
+  if (m0 >= p.m || n0 >= p.n) { return; }
+  var acc: array<vec4<f32>, 4>;
+  for (var k = 0u; k < p.k; k += 4u) {
+    var xv: array<vec4<f32>, 4>;
+    var wv: array<vec4<f32>, 4>;
+    for (var i = 0u; i < 4u; i++) {
+      if (m0 + i < p.m) { xv[i] = x4(m0 + i, k); }
+      if (n0 + i < p.n) { wv[i] = w4(n0 + i, k); }
+    }
+    for (var i = 0u; i < 4u; i++) {
+      acc[i] += vec4<f32>(dot(xv[i], wv[0]), dot(xv[i], wv[1]), dot(xv[i], wv[2]), dot(xv[i], wv[3]));
+    }
+  }
+  for (var i = 0u; i < 4u; i++) {
+    let m = m0 + i;
+    if (m >= p.m) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      if (n0 + j < p.n) { out[m * p.n + n0 + j] = acc[i][j]; }
+    }
+  }
+}`;
+}
+
 export function tiledWgsl(dtype: DType, aligned: boolean): string {
   return `${header(dtype, aligned)}
 const TM = 64u;
@@ -143,10 +177,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 }
 
 /** Which kernel a shape takes. */
-export type MatmulKernel = 'gemv' | 'gemv-coop' | 'tiled';
+export type MatmulKernel = 'gemv' | 'gemv-coop' | 'tiled' | 'tiled-reg';
 
-export function matmulVariant(M: number): MatmulKernel {
-  return M <= GEMV_MAX_M ? 'gemv' : 'tiled';
+/** Kernel of a shape: gemv for decode rows; for more rows, barrier-free on software adapters. */
+export function matmulVariant(M: number, barrierFree: boolean): MatmulKernel {
+  if (M <= GEMV_MAX_M) return 'gemv';
+  return barrierFree ? 'tiled-reg' : 'tiled';
 }
 
 export function runMatmul(
@@ -161,7 +197,8 @@ export function runMatmul(
   force?: 'gemv' | 'tiled',
 ): void {
   const aligned = K % 4 === 0;
-  const variant: MatmulKernel = force === 'tiled' || M > GEMV_MAX_M ? 'tiled' : (force ?? matmulVariant(M));
+  let variant: MatmulKernel = force ?? matmulVariant(M, rt.barrierFree);
+  if (M > GEMV_MAX_M && (variant === 'gemv' || variant === 'gemv-coop')) variant = rt.barrierFree ? 'tiled-reg' : 'tiled';
   const p = new Params(3);
   p.u[0] = M;
   p.u[1] = N;
@@ -172,6 +209,10 @@ export function runMatmul(
   } else if (variant === 'gemv-coop') {
     const pipe = rt.pipelines.get(`gemv:${dtype}:${aligned}`, () => gemvWgsl(dtype, aligned));
     rt.dispatch(pipe, p, [x, w, out], grid(Math.ceil(N / 8)));
+  } else if (variant === 'tiled-reg') {
+    if (Math.ceil(N / 32) > 65535 || Math.ceil(M / 32) > 65535) throw new Error('matmul grid too large');
+    const pipe = rt.pipelines.get(`tiledreg:${dtype}:${aligned}`, () => registerTiledWgsl(dtype, aligned));
+    rt.dispatch(pipe, p, [x, w, out], [Math.ceil(N / 32), Math.ceil(M / 32)]);
   } else {
     if (Math.ceil(N / 64) > 65535 || Math.ceil(M / 64) > 65535) throw new Error('matmul grid too large');
     const pipe = rt.pipelines.get(`tiled:${dtype}:${aligned}`, () => tiledWgsl(dtype, aligned));
