@@ -295,3 +295,15 @@ describe('junk option values', () => {
     expect(accepted).toBeGreaterThan(0);
   });
 });
+
+it('growable caches also work under beam search and speculative decoding', async () => {
+  const lm = noEos(new TinyLM({ vocabSize: 12, order: 3, seed: 6, scale: 3, contextLength: 64 }));
+  const growable = { kind: 'growable', initialCapacity: 2 } as const;
+  const beam = await collect(streamTokens(lm, [1, 2, 3], { numBeams: 3, maxNewTokens: 20 }));
+  expect(await collect(streamTokens(lm, [1, 2, 3], { numBeams: 3, maxNewTokens: 20, cache: growable }))).toEqual(beam);
+  const greedy = await collect(streamTokens(lm, [1, 2, 3, 1, 2], { maxNewTokens: 40 }));
+  expect(
+    await collect(streamTokens(lm, [1, 2, 3, 1, 2], { maxNewTokens: 40, promptLookupNumTokens: 3, cache: growable })),
+  ).toEqual(greedy);
+  expect(lm.caches.every((c) => c.disposed)).toBe(true);
+});
