@@ -4,8 +4,8 @@
  * A state's allowed set comes from walking the vocabulary's byte trie ({@link ./token-trie.ts})
  * through the DFA: shared prefixes are stepped once and a dead prefix skips its whole subtree.
  * It is cached per state, so a state costs O(live trie nodes) the first time and nothing
- * afterwards. {@link allowedTokensReference} is the plain
- * one-token-at-a-time version the tests compare against.
+ * afterwards. {@link allowedTokensReference} is the plain one-token-at-a-time version the
+ * tests compare against.
  */
 import { OptionError } from '@weft/core';
 import { type ByteDfa, DEAD } from './dfa.js';
@@ -22,7 +22,10 @@ export type TokenMask =
   /** `ids` are the non-EOS ids in [0, V) that are not allowed. */
   | { readonly kind: 'block'; readonly ids: Int32Array; readonly allowed: number };
 
-/** V = vocabulary size. */
+/**
+ * A {@link ByteDfa} seen through one vocabulary: allowed tokens per state, token-level state
+ * advance and acceptance. Build it with {@link createConstraint}. V = vocabulary size.
+ */
 export class TokenConstraint {
   readonly dfa: ByteDfa;
   readonly vocab: TokenVocabulary;

@@ -50,11 +50,15 @@ export class TokenVocabulary {
     return this.bytes[id];
   }
 
+  private byteComplete: boolean | undefined;
   /** True if every single byte value is some token (then every byte path is spellable). */
   coversAllBytes(): boolean {
-    const seen = new Uint8Array(256);
-    for (const b of this.bytes) if (b?.length === 1) seen[b[0]!] = 1;
-    return seen.every((x) => x === 1);
+    if (this.byteComplete === undefined) {
+      const seen = new Uint8Array(256);
+      for (const b of this.bytes) if (b?.length === 1) seen[b[0]!] = 1;
+      this.byteComplete = seen.every((x) => x === 1);
+    }
+    return this.byteComplete;
   }
 
   /**
