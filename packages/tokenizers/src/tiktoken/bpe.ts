@@ -1,25 +1,31 @@
 /**
  * tiktoken's byte-pair merge: start from single bytes, repeatedly merge the adjacent pair whose
  * concatenation has the lowest rank (leftmost on ties) until no adjacent pair is a token.
- * Pieces are latin1 strings (one char per byte), so a byte range is a Map key by `slice`.
+ * A piece is `bytes[0..n)`; `rank(bytes, a, b)` is the rank of a byte range or -1.
  */
 
-/** Rank lookup by the latin1 string of a token's bytes. */
-export type RankMap = ReadonlyMap<string, number>;
+/** Rank lookup of a byte range (-1 when it is not a token). */
+export type RankLookup = (bytes: Uint8Array, a: number, b: number) => number;
+
+function rankOf(bytes: Uint8Array, a: number, b: number, rank: RankLookup): number {
+  const r = rank(bytes, a, b);
+  if (r < 0) throw new Error(`tiktoken: bytes ${[...bytes.subarray(a, b)]} have no rank (the rank file lacks single bytes)`);
+  return r;
+}
 
 /**
  * The plain reference, as in tiktoken's `_byte_pair_merge`: O(n²) with a linear scan for the
  * minimum. Returns the ranks of the final parts.
  */
-export function bytePairMergeReference(piece: string, ranks: RankMap): number[] {
+export function bytePairMergeReference(bytes: Uint8Array, n: number, rank: RankLookup): number[] {
   const starts: number[] = [];
-  for (let i = 0; i <= piece.length; i++) starts.push(i);
+  for (let i = 0; i <= n; i++) starts.push(i);
   for (;;) {
     let best = Number.POSITIVE_INFINITY;
     let at = -1;
     for (let i = 0; i + 2 < starts.length; i++) {
-      const r = ranks.get(piece.slice(starts[i]!, starts[i + 2]!));
-      if (r !== undefined && r < best) {
+      const r = rank(bytes, starts[i]!, starts[i + 2]!);
+      if (r >= 0 && r < best) {
         best = r;
         at = i;
       }
@@ -28,30 +34,28 @@ export function bytePairMergeReference(piece: string, ranks: RankMap): number[] 
     starts.splice(at + 1, 1);
   }
   const out: number[] = [];
-  for (let i = 0; i + 1 < starts.length; i++) out.push(rankOf(piece.slice(starts[i]!, starts[i + 1]!), ranks));
+  for (let i = 0; i + 1 < starts.length; i++) out.push(rankOf(bytes, starts[i]!, starts[i + 1]!, rank));
   return out;
 }
 
-function rankOf(bytes: string, ranks: RankMap): number {
-  const r = ranks.get(bytes);
-  if (r === undefined) throw new Error(`tiktoken: byte ${bytes.charCodeAt(0)} has no rank (the rank file lacks single bytes)`);
-  return r;
-}
-
 const NONE = 0x7fffffff;
+
+function pair(bytes: Uint8Array, a: number, b: number, rank: RankLookup): number {
+  const r = rank(bytes, a, b);
+  return r < 0 ? NONE : r;
+}
 
 /**
  * Linear-scan merge with the pair ranks kept in an array (each merge re-ranks only its two
  * neighbours): O(n·m) for m merges, the fastest for the short pieces text is made of.
  */
-export function bytePairMergeLinear(piece: string, ranks: RankMap, out: number[]): void {
-  const n = piece.length;
+export function bytePairMergeLinear(bytes: Uint8Array, n: number, rank: RankLookup, out: number[]): void {
   // starts[k] is the start of part k; pair k spans starts[k]..starts[k+2].
   const starts = new Int32Array(n + 1);
   const pr = new Int32Array(n + 1);
   for (let i = 0; i <= n; i++) starts[i] = i;
-  let parts = n; // number of parts; starts has parts + 1 entries
-  for (let i = 0; i + 1 < n; i++) pr[i] = ranks.get(piece.slice(i, i + 2)) ?? NONE;
+  let parts = n;
+  for (let i = 0; i + 1 < n; i++) pr[i] = pair(bytes, i, i + 2, rank);
   pr[n - 1] = NONE;
   while (parts > 1) {
     let best = NONE;
@@ -63,14 +67,13 @@ export function bytePairMergeLinear(piece: string, ranks: RankMap, out: number[]
       }
     }
     if (at < 0) break;
-    // Merge parts at and at+1: drop starts[at+1] and pr[at+1].
     starts.copyWithin(at + 1, at + 2, parts + 1);
     pr.copyWithin(at + 1, at + 2, parts);
     parts--;
-    pr[at] = at + 2 <= parts ? (ranks.get(piece.slice(starts[at]!, starts[at + 2]!)) ?? NONE) : NONE;
-    if (at > 0) pr[at - 1] = ranks.get(piece.slice(starts[at - 1]!, starts[at + 1]!)) ?? NONE;
+    pr[at] = at + 2 <= parts ? pair(bytes, starts[at]!, starts[at + 2]!, rank) : NONE;
+    if (at > 0) pr[at - 1] = pair(bytes, starts[at - 1]!, starts[at + 1]!, rank);
   }
-  for (let k = 0; k < parts; k++) out.push(rankOf(piece.slice(starts[k]!, starts[k + 1]!), ranks));
+  for (let k = 0; k < parts; k++) out.push(rankOf(bytes, starts[k]!, starts[k + 1]!, rank));
 }
 
 /**
@@ -78,8 +81,7 @@ export function bytePairMergeLinear(piece: string, ranks: RankMap, out: number[]
  * list; stale heap entries are skipped by a per-part version stamp. Ties go to the leftmost
  * pair, exactly as the linear scan.
  */
-export function bytePairMergeHeap(piece: string, ranks: RankMap, out: number[]): void {
-  const n = piece.length;
+export function bytePairMergeHeap(bytes: Uint8Array, n: number, rank: RankLookup, out: number[]): void {
   const next = new Int32Array(n + 1);
   const prev = new Int32Array(n + 1);
   const ver = new Int32Array(n + 1);
@@ -87,10 +89,9 @@ export function bytePairMergeHeap(piece: string, ranks: RankMap, out: number[]):
     next[i] = i + 1;
     prev[i] = i - 1;
   }
-  // Heap of (rank, start, version) packed in three parallel arrays.
-  let hr = new Int32Array(n);
-  let hs = new Int32Array(n);
-  let hv = new Int32Array(n);
+  let hr = new Int32Array(n + 16);
+  let hs = new Int32Array(n + 16);
+  let hv = new Int32Array(n + 16);
   let size = 0;
   const less = (a: number, b: number) => hr[a]! < hr[b]! || (hr[a] === hr[b] && hs[a]! < hs[b]!);
   const swap = (a: number, b: number) => {
@@ -104,10 +105,10 @@ export function bytePairMergeHeap(piece: string, ranks: RankMap, out: number[]):
     hv[a] = hv[b]!;
     hv[b] = t;
   };
-  const push = (rank: number, start: number) => {
+  const push = (r: number, start: number) => {
     if (size === hr.length) {
       const grow = (x: Int32Array) => {
-        const y = new Int32Array(x.length * 2 + 16);
+        const y = new Int32Array(x.length * 2);
         y.set(x);
         return y;
       };
@@ -116,7 +117,7 @@ export function bytePairMergeHeap(piece: string, ranks: RankMap, out: number[]):
       hv = grow(hv);
     }
     let k = size++;
-    hr[k] = rank;
+    hr[k] = r;
     hs[k] = start;
     hv[k] = ver[start]!;
     while (k > 0) {
@@ -142,7 +143,7 @@ export function bytePairMergeHeap(piece: string, ranks: RankMap, out: number[]):
   const pairRank = (s: number): number => {
     const mid = next[s]!;
     if (mid >= n) return NONE;
-    return ranks.get(piece.slice(s, next[mid]!)) ?? NONE;
+    return pair(bytes, s, next[mid]!, rank);
   };
   for (let i = 0; i + 1 < n; i++) {
     const r = pairRank(i);
@@ -154,7 +155,6 @@ export function bytePairMergeHeap(piece: string, ranks: RankMap, out: number[]):
     pop();
     if (v !== ver[s]) continue; // stale
     const right = next[s]!;
-    // merge s and right
     next[s] = next[right]!;
     prev[next[right]!] = s;
     ver[right]!++;
@@ -168,15 +168,15 @@ export function bytePairMergeHeap(piece: string, ranks: RankMap, out: number[]):
       if (rp !== NONE) push(rp, p);
     }
   }
-  for (let s = 0; s < n; s = next[s]!) out.push(rankOf(piece.slice(s, next[s]!), ranks));
+  for (let s = 0; s < n; s = next[s]!) out.push(rankOf(bytes, s, next[s]!, rank));
 }
 
 /** Picks the linear merge for short pieces and the heap merge for long ones. */
-export function bytePairMerge(piece: string, ranks: RankMap, out: number[]): void {
-  if (piece.length <= 1) {
-    if (piece.length === 1) out.push(rankOf(piece, ranks));
+export function bytePairMerge(bytes: Uint8Array, n: number, rank: RankLookup, out: number[]): void {
+  if (n <= 1) {
+    if (n === 1) out.push(rankOf(bytes, 0, 1, rank));
     return;
   }
-  if (piece.length <= 256) bytePairMergeLinear(piece, ranks, out);
-  else bytePairMergeHeap(piece, ranks, out);
+  if (n <= 256) bytePairMergeLinear(bytes, n, rank, out);
+  else bytePairMergeHeap(bytes, n, rank, out);
 }

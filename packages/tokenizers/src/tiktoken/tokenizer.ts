@@ -12,9 +12,10 @@ import {
 import { BYTE_TO_CHAR, byteOfChar } from '../common/byte-level.js';
 import { wellFormed } from '../common/utf8.js';
 import { Utf8Stream } from '../llama2c/utf8-stream.js';
-import { bytePairMerge } from './bpe.js';
+import { bytePairMerge, type RankLookup } from './bpe.js';
 import { TIKTOKEN_ENCODINGS, type TiktokenEncodingName, type TiktokenSpec } from './presets.js';
 import { parseTiktokenRanks, type TiktokenRanks } from './rank-file.js';
+import { RankTable } from './rank-table.js';
 import { createScanner, type PieceScanner, scanState } from './scanner.js';
 
 /** Which special tokens {@link TiktokenTokenizer.encode} may produce or must refuse (tiktoken's semantics). */
@@ -43,17 +44,16 @@ export class TiktokenTokenizer implements Tokenizer {
   readonly special: SpecialTokenIds;
   /** The special tokens and their ids. */
   readonly specialTokens: ReadonlyMap<string, number>;
-  private readonly ranks: Map<string, number>;
+  private readonly table: RankTable;
+  private readonly rankOf: RankLookup;
+  /** Scratch bytes of the piece being merged (grown on demand). */
+  private scratch = new Uint8Array(1024);
   private readonly tokenBytes: Uint8Array;
   private readonly tokenOffsets: Uint32Array;
   private readonly present: Uint8Array;
   private readonly specialById = new Map<number, string>();
   private readonly scan: PieceScanner;
   private cache = new Map<string, number | number[]>();
-  /** Open-addressing table of the ASCII-only tokens keyed by FNV-1a of their chars: rank + 1, 0 = empty. */
-  private readonly asciiSlots: Int32Array;
-  private readonly asciiHashes: Int32Array;
-  private readonly asciiMask: number;
   private specialRe: RegExp | undefined;
   private readonly utf8 = new TextEncoder();
   private readonly textDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -69,40 +69,14 @@ export class TiktokenTokenizer implements Tokenizer {
     }
     this.tokenBytes = ranks.bytes;
     this.tokenOffsets = ranks.offsets;
-    this.ranks = new Map();
-    const { bytes, offsets } = ranks;
     this.present = ranks.present;
-    for (let r = 0; r < ranks.count; r++) {
-      if (!ranks.present[r]) continue;
-      const key = latin1(bytes, offsets[r]!, offsets[r + 1]!);
-      if (this.ranks.has(key))
-        throw new InvalidFileError(
-          fileName,
-          `ranks ${this.ranks.get(key)} and ${r} have the same bytes`,
-          'every token must be distinct',
-        );
-      this.ranks.set(key, r);
-    }
-    let asciiCount = 0;
-    for (let r = 0; r < ranks.count; r++) if (ranks.present[r] && isAscii(bytes, offsets[r]!, offsets[r + 1]!)) asciiCount++;
-    let size = 1024;
-    while (size < asciiCount * 3) size *= 2;
-    this.asciiSlots = new Int32Array(size);
-    this.asciiHashes = new Int32Array(size);
-    this.asciiMask = size - 1;
-    for (let r = 0; r < ranks.count; r++) {
-      const a = offsets[r]!;
-      const b = offsets[r + 1]!;
-      if (!ranks.present[r] || !isAscii(bytes, a, b)) continue;
-      let h = FNV_OFFSET;
-      for (let j = a; j < b; j++) h = Math.imul(h ^ bytes[j]!, FNV_PRIME);
-      let slot = h & this.asciiMask;
-      while (this.asciiSlots[slot] !== 0) slot = (slot + 1) & this.asciiMask;
-      this.asciiSlots[slot] = r + 1;
-      this.asciiHashes[slot] = h;
-    }
+    this.table = new RankTable(ranks, fileName);
+    const table = this.table;
+    this.rankOf = (b, x, y) => table.lookup(b, x, y);
+    const one = new Uint8Array(1);
     for (let b = 0; b < 256; b++) {
-      if (!this.ranks.has(String.fromCharCode(b)))
+      one[0] = b;
+      if (table.lookup(one, 0, 1) < 0)
         throw new InvalidFileError(fileName, `byte ${b} has no rank`, 'a tiktoken rank file must contain all 256 single bytes');
     }
     const specials = new Map<string, number>();
@@ -201,7 +175,7 @@ export class TiktokenTokenizer implements Tokenizer {
     // Lone surrogates cannot be UTF-8: they become U+FFFD, as in tiktoken (Rust strings).
     const text = wellFormed(input);
     const n = text.length;
-    const ranks = this.ranks;
+    const table = this.table;
     const cache = this.cache;
     const scan = this.scan;
     let i = 0;
@@ -209,7 +183,7 @@ export class TiktokenTokenizer implements Tokenizer {
       scanState.nonAscii = false;
       const e = scan(text, i, n);
       if (!scanState.nonAscii) {
-        const r = this.asciiRank(text, i, e);
+        const r = table.lookupAscii(text, i, e);
         if (r >= 0) {
           out.push(r);
           i = e;
@@ -224,11 +198,12 @@ export class TiktokenTokenizer implements Tokenizer {
         else for (let k = 0; k < hit.length; k++) out.push(hit[k]!);
         continue;
       }
-      const bytes = scanState.nonAscii ? this.latin1Utf8(piece) : piece;
+      const nonAscii = scanState.nonAscii;
+      const len = this.pieceBytes(piece, nonAscii);
       const start = out.length;
-      const whole = scanState.nonAscii ? ranks.get(bytes) : undefined;
-      if (whole !== undefined) out.push(whole);
-      else bytePairMerge(bytes, ranks, out);
+      const whole = nonAscii ? table.lookup(this.scratch, 0, len) : -1;
+      if (whole >= 0) out.push(whole);
+      else bytePairMerge(this.scratch, len, this.rankOf, out);
       if (piece.length <= MAX_CACHED_PIECE) {
         if (cache.size >= CACHE_LIMIT) this.cache = new Map();
         this.cache.set(piece, out.length - start === 1 ? out[start]! : out.slice(start));
@@ -236,32 +211,15 @@ export class TiktokenTokenizer implements Tokenizer {
     }
   }
 
-  /** Rank of the ASCII text `t[a..b)` if it is one token, else -1 (no string is allocated). */
-  private asciiRank(t: string, a: number, b: number): number {
-    let h = FNV_OFFSET;
-    for (let j = a; j < b; j++) h = Math.imul(h ^ t.charCodeAt(j), FNV_PRIME);
-    const slots = this.asciiSlots;
-    const mask = this.asciiMask;
-    const len = b - a;
-    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const r = slots[slot]! - 1;
-      if (r < 0) return -1;
-      if (this.asciiHashes[slot] !== h) continue;
-      const o = this.tokenOffsets[r]!;
-      if (this.tokenOffsets[r + 1]! - o !== len) continue;
-      let k = 0;
-      while (k < len && this.tokenBytes[o + k] === t.charCodeAt(a + k)) k++;
-      if (k === len) return r;
+  /** Writes the UTF-8 bytes of a piece into the scratch buffer; returns their count. */
+  private pieceBytes(piece: string, nonAscii: boolean): number {
+    const need = nonAscii ? piece.length * 3 : piece.length;
+    if (this.scratch.length < need) this.scratch = new Uint8Array(need * 2);
+    if (!nonAscii) {
+      for (let k = 0; k < piece.length; k++) this.scratch[k] = piece.charCodeAt(k);
+      return piece.length;
     }
-  }
-
-  /** UTF-8 bytes of a string as a latin1 string (one char per byte). */
-  private latin1Utf8(s: string): string {
-    const b = this.utf8.encode(s);
-    let out = '';
-    for (let i = 0; i < b.length; i += 4096)
-      out += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
-    return out;
+    return this.utf8.encodeInto(piece, this.scratch).written;
   }
 
   /** The bytes of a token (a special token's UTF-8). Throws on an unknown id. */
@@ -321,13 +279,14 @@ export class TiktokenTokenizer implements Tokenizer {
   tokenToId(token: string): number | undefined {
     const s = this.specialTokens.get(token);
     if (s !== undefined) return s;
-    let key = '';
+    const key = new Uint8Array(token.length);
     for (let i = 0; i < token.length; i++) {
       const b = byteOfChar(token.charCodeAt(i));
       if (b < 0) return undefined;
-      key += String.fromCharCode(b);
+      key[i] = b;
     }
-    return this.ranks.get(key);
+    const r = this.table.lookup(key, 0, key.length);
+    return r < 0 ? undefined : r;
   }
 
   /** Streaming decoder: bytes are buffered until they form whole UTF-8 characters. */
@@ -341,20 +300,6 @@ export class TiktokenTokenizer implements Tokenizer {
       flush: () => stream.flush(),
     };
   }
-}
-
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 0x01000193;
-
-function isAscii(bytes: Uint8Array, a: number, b: number): boolean {
-  for (let i = a; i < b; i++) if (bytes[i]! >= 0x80) return false;
-  return true;
-}
-
-function latin1(bytes: Uint8Array, a: number, b: number): string {
-  let s = '';
-  for (let i = a; i < b; i++) s += String.fromCharCode(bytes[i]!);
-  return s;
 }
 
 /**

@@ -63,7 +63,7 @@ const tricky = fc.constantFrom(
   '\ud800',
   '\udc00',
 );
-/** Any code point (round trips), or only the BMP (parity: tiktoken's Rust regex has older Unicode tables than V8). */
+/** Any code point, or only the BMP. */
 const text = (maxLength: number, anyPlane = true) =>
   fc.string({
     unit: fc.oneof(
@@ -88,11 +88,11 @@ describe.each(ENCODINGS)('tiktoken %s fuzz', (name) => {
       { numRuns: 15_000, seed },
     );
   });
-  it('matches OpenAI tiktoken on 4,000 random strings (BMP + emoji)', () => {
+  it('matches OpenAI tiktoken on 4,000 random strings', () => {
     const enc = weft(name);
     const ref = openai(name);
     fc.assert(
-      fc.property(text(30, false), (s) => {
+      fc.property(fc.oneof(text(30, false), text(30)), (s) => {
         expect(enc.encodeOrdinary(s)).toEqual([...ref.encode_ordinary(s)]);
       }),
       { numRuns: 4_000, seed },
@@ -131,15 +131,21 @@ describe('hand-written scanners equal the split pattern run as a RegExp', () => 
 describe('byte-pair merge: linear and heap versions equal the O(n²) reference', () => {
   it('on random byte strings and long runs with cl100k ranks', () => {
     const enc = weft('cl100k_base');
-    const ranks = (enc as unknown as { ranks: Map<string, number> }).ranks;
+    // The reference looks ranks up in a plain Map of latin1 strings built from the decoded tokens.
+    const map = new Map<string, number>();
+    for (let id = 0; id < 100256; id++) map.set(String.fromCharCode(...enc.tokenBytesOf(id)), id);
+    const reference = (b: Uint8Array, x: number, y: number) => map.get(String.fromCharCode(...b.subarray(x, y))) ?? -1;
+    const table = (enc as unknown as { rankOf: (b: Uint8Array, x: number, y: number) => number }).rankOf;
     const alphabet = fc.constantFrom(...'aaabbe ert\u00e4\u00ff\u0080in'.split(''));
     fc.assert(
       fc.property(fc.string({ unit: alphabet, minLength: 2, maxLength: 300 }), (piece) => {
-        const want = bytePairMergeReference(piece, ranks);
+        const bytes = new TextEncoder().encode(piece);
+        const n = bytes.length;
+        const want = bytePairMergeReference(bytes, n, reference);
         const a: number[] = [];
         const b: number[] = [];
-        bytePairMergeLinear(piece, ranks, a);
-        bytePairMergeHeap(piece, ranks, b);
+        bytePairMergeLinear(bytes, n, table, a);
+        bytePairMergeHeap(bytes, n, table, b);
         expect(a).toEqual(want);
         expect(b).toEqual(want);
       }),

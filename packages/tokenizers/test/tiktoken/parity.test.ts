@@ -110,3 +110,38 @@ describe('tiktoken stream decoder', () => {
     expect(dec.flush()).toBe('\ufffd');
   });
 });
+
+describe('tiktoken Unicode classes', () => {
+  it('Unicode 17 additions and 4,000 random code points split as in tiktoken (full scan: scripts/tiktoken-unicode-probe.mjs)', () => {
+    const cps: number[] = [];
+    const ranges = [
+      [0x88f, 0x88f],
+      [0xa7ce, 0xa7f1],
+      [0x1acf, 0x1aeb],
+      [0x10940, 0x10959],
+      [0x11db0, 0x11de9],
+      [0x16ea0, 0x16ed3],
+      [0x1e6c0, 0x1e6ff],
+      [0x323b0, 0x323ff],
+    ];
+    for (const [a, b] of ranges) for (let cp = a!; cp <= b!; cp++) cps.push(cp);
+    let x = 12345;
+    for (let k = 0; k < 4000; k++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      const cp = x % 0x110000;
+      if (cp < 0xd800 || cp >= 0xe000) cps.push(cp);
+    }
+    for (const name of ['cl100k_base', 'o200k_base'] as const) {
+      const enc = weft(name);
+      const ref = openai(name);
+      const differ: string[] = [];
+      for (const cp of cps) {
+        const c = String.fromCodePoint(cp);
+        const probe = `${c}'S a${c}b 1${c}2 ${c}${c}\n`;
+        if (firstDiff(enc.encodeOrdinary(probe), ref.encode_ordinary(probe)) >= 0) differ.push(cp.toString(16));
+      }
+      console.log(`${name}: ${cps.length} code points probed, ${differ.length} split differently from tiktoken`);
+      expect(differ).toEqual([]);
+    }
+  });
+});

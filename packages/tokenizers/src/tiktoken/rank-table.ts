@@ -1,0 +1,81 @@
+import { InvalidFileError } from '@weft/core';
+import type { TiktokenRanks } from './rank-file.js';
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/**
+ * Byte sequence → rank, as an open-addressing table keyed by the FNV-1a hash of the bytes, with
+ * the bytes compared in place: no string per token at load time, and none per lookup.
+ * ASCII text can be looked up straight from a JS string (its code units are its bytes).
+ */
+export class RankTable {
+  private readonly slots: Int32Array;
+  private readonly hashes: Int32Array;
+  private readonly mask: number;
+  private readonly bytes: Uint8Array;
+  private readonly offsets: Uint32Array;
+
+  constructor(ranks: TiktokenRanks, fileName: string) {
+    this.bytes = ranks.bytes;
+    this.offsets = ranks.offsets;
+    let size = 1024;
+    while (size < ranks.count * 2) size *= 2;
+    this.slots = new Int32Array(size);
+    this.hashes = new Int32Array(size);
+    this.mask = size - 1;
+    const { bytes, offsets, present } = ranks;
+    for (let r = 0; r < ranks.count; r++) {
+      if (!present[r]) continue;
+      const a = offsets[r]!;
+      const b = offsets[r + 1]!;
+      let h = FNV_OFFSET;
+      for (let j = a; j < b; j++) h = Math.imul(h ^ bytes[j]!, FNV_PRIME);
+      const existing = this.find(bytes, a, b, h);
+      if (existing >= 0)
+        throw new InvalidFileError(fileName, `ranks ${existing} and ${r} have the same bytes`, 'every token must be distinct');
+      let slot = h & this.mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.slots[slot] = r + 1;
+      this.hashes[slot] = h;
+    }
+  }
+
+  private find(src: Uint8Array, a: number, b: number, h: number): number {
+    const len = b - a;
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const r = this.slots[slot]! - 1;
+      if (r < 0) return -1;
+      if (this.hashes[slot] !== h) continue;
+      const o = this.offsets[r]!;
+      if (this.offsets[r + 1]! - o !== len) continue;
+      let k = 0;
+      while (k < len && this.bytes[o + k] === src[a + k]) k++;
+      if (k === len) return r;
+    }
+  }
+
+  /** Rank of `src[a..b)`, or -1. */
+  lookup(src: Uint8Array, a: number, b: number): number {
+    let h = FNV_OFFSET;
+    for (let j = a; j < b; j++) h = Math.imul(h ^ src[j]!, FNV_PRIME);
+    return this.find(src, a, b, h);
+  }
+
+  /** Rank of the ASCII text `t[a..b)` (every code unit < 128), or -1. */
+  lookupAscii(t: string, a: number, b: number): number {
+    let h = FNV_OFFSET;
+    for (let j = a; j < b; j++) h = Math.imul(h ^ t.charCodeAt(j), FNV_PRIME);
+    const len = b - a;
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const r = this.slots[slot]! - 1;
+      if (r < 0) return -1;
+      if (this.hashes[slot] !== h) continue;
+      const o = this.offsets[r]!;
+      if (this.offsets[r + 1]! - o !== len) continue;
+      let k = 0;
+      while (k < len && this.bytes[o + k] === t.charCodeAt(a + k)) k++;
+      if (k === len) return r;
+    }
+  }
+}
