@@ -1,5 +1,6 @@
 /** The final pick after the processor chain. Shapes: logits [V]. */
 import type { GenerationContext, LogitsProcessor, Rng } from '@weft/core';
+import { IndexMaxHeap } from '../sampling/heap.js';
 import { argmax, llama2cSample } from '../sampling/llama2c.js';
 
 /** Runs the chain on a copy of `logits` and returns the processed copy. */
@@ -37,17 +38,19 @@ export function pickDistribution(work: Float32Array, topP: number): Float64Array
   for (let i = 0; i < V; i++) sum += p[i] = Math.exp(work[i]! - max);
   for (let i = 0; i < V; i++) p[i] = p[i]! / sum;
   if (topP >= 1) return p;
-  const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => p[b]! - p[a]! || a - b);
+  const live: number[] = [];
+  for (let i = 0; i < V; i++) if (p[i]! > 0) live.push(i);
+  const heap = new IndexMaxHeap(p, live);
+  const nucleus: number[] = [];
   let cumulative = 0;
-  let last = V - 1;
-  for (let r = 0; r < V; r++) {
-    cumulative += p[order[r]!]!;
-    if (cumulative > topP) {
-      last = r;
-      break;
-    }
+  for (;;) {
+    const id = heap.pop();
+    if (id < 0) break;
+    nucleus.push(id);
+    cumulative += p[id]!;
+    if (cumulative > topP) break;
   }
   const out = new Float64Array(V);
-  for (let r = 0; r <= last; r++) out[order[r]!] = p[order[r]!]! / cumulative;
+  for (const id of nucleus) out[id] = p[id]! / cumulative;
   return out;
 }
