@@ -75,7 +75,7 @@ const s260 = new Uint8Array(readFileSync(new URL('models/stories260K.bin', root)
 rows.push(await compare('stories260K', s260, 'f32', 256));
 const s15 = randomCheckpoint({ dim: 288, hidden: 768, layers: 6, heads: 6, kvHeads: 6, vocab: 32000, seq: 256 });
 for (const dtype of ['f32', 'f16', 'q8_0', 'q4_0']) {
-  rows.push(await compare('stories15M-shape (random)', s15, dtype, quick ? 32 : 128));
+  rows.push(await compare('stories15M-shape (random)', s15, dtype, quick ? 16 : 64));
   console.error(`${dtype} done`);
 }
 console.log(rows.join('\n'));

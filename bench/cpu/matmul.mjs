@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Matmul GFLOP/s on one thread: weft plain JS, weft WebAssembly SIMD (resident weights, and
- * copying w in on every call), weft wasm with f16 / q8_0 / q4_0 weights, and onnxruntime-web's
+ * copying w in on every call), weft wasm with f16 / q8_0 / q4_0 weights, the CPU backend's JS
+ * path for q8_0 weights (dequantizeRow + dots, i.e. before wasm), and onnxruntime-web's
  * wasm backend (1 thread, B as an initializer).
  *
  *   pnpm turbo run build --filter=@weft/cpu && node bench/cpu/matmul.mjs [--quick] [--json out.json]
@@ -81,8 +82,18 @@ for (const [M, N, K, what] of SHAPES) {
   const session = await ort.InferenceSession.create(matmulModel(M, K, N, wT), { executionProviders: ['wasm'] });
   const feeds = { A: new ort.Tensor('float32', x, [M, K]) };
 
+  // the backend's JS path for quantised weights (dequantizeRow per row, then dots), as before wasm
+  const backend = cpu.createCpuBackend();
+  const xT = backend.fromHost(x, [M, K]);
+  const q8T = backend.fromHost(stored.q8_0, [N, K], 'q8_0');
+  const jsQ8 = () => {
+    cpu.setWasmKernelsEnabled(false);
+    backend.matmul(xT, q8T).dispose();
+    cpu.setWasmKernelsEnabled(true);
+  };
   const t = {
     js: await time(() => cpu.matmulF32(x, w, out, M, N, K)),
+    jsQ8: await time(jsQ8),
     wasm: await time(() => resident.matmul('f32', x, w, out, M, N, K)),
     wasmCopy: await time(() => copying.matmul('f32', x, w, out, M, N, K)),
     wasmF16: await time(() => resident.matmul('f16', x, stored.f16, out, M, N, K)),
@@ -108,11 +119,11 @@ for (const [M, N, K, what] of SHAPES) {
 
 const f = (v) => v.toFixed(2);
 const lines = [
-  '| M×N×K | plain JS | wasm (resident w) | wasm (copy w each call) | wasm f16 | wasm q8_0 | wasm q4_0 | ORT wasm | wasm / ORT | wasm / JS |',
-  '|---|---|---|---|---|---|---|---|---|---|',
+  '| M×N×K | plain JS | wasm (resident w) | wasm (copy w each call) | wasm f16 | wasm q8_0 | wasm q4_0 | ORT wasm | wasm / ORT | wasm / JS | JS q8_0 | wasm q8_0 / JS q8_0 |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${r.shape} (${r.what}) | ${f(r.gflops.js)} | ${f(r.gflops.wasm)} | ${f(r.gflops.wasmCopy)} | ${f(r.gflops.wasmF16)} | ${f(r.gflops.wasmQ8)} | ${f(r.gflops.wasmQ4)} | ${f(r.gflops.ort)} | ${f(r.gflops.wasm / r.gflops.ort)}× | ${f(r.gflops.wasm / r.gflops.js)}× |`,
+      `| ${r.shape} (${r.what}) | ${f(r.gflops.js)} | ${f(r.gflops.wasm)} | ${f(r.gflops.wasmCopy)} | ${f(r.gflops.wasmF16)} | ${f(r.gflops.wasmQ8)} | ${f(r.gflops.wasmQ4)} | ${f(r.gflops.ort)} | ${f(r.gflops.wasm / r.gflops.ort)}× | ${f(r.gflops.wasm / r.gflops.js)}× | ${f(r.gflops.jsQ8)} | ${f(r.gflops.wasmQ8 / r.gflops.jsQ8)}× |`,
   ),
   '',
   'Wall-clock GFLOP/s (same runs; depends on the neighbours):',
