@@ -337,6 +337,14 @@ describe('positionalSpecFromHfConfig', () => {
     expect(config.model_type).toBeUndefined();
     expect(positionalSpecFromHfConfig(config).spec).toEqual({ kind: 'learned', maxPositions: 512 });
   });
+  it('fairseq-style sinusoidal models (XGLM, M2M100) are refused rather than read as learned or plain sinusoidal', () => {
+    expect(() =>
+      positionalSpecFromHfConfig({ model_type: 'xglm', d_model: 1024, attention_heads: 16, max_position_embeddings: 2048 }),
+    ).toThrowError(/fairseq-style sinusoidal positions \('xglm'\)/);
+    expect(() =>
+      positionalSpecFromHfConfig({ model_type: 'm2m_100', d_model: 1024, max_position_embeddings: 1024 }),
+    ).toThrowError(UnsupportedError);
+  });
   it('per-layer setups (Gemma 3 local base, SmolLM3 NoPE layers) are refused, not flattened to one spec', () => {
     const gemma3 = {
       model_type: 'gemma3_text',

@@ -67,7 +67,9 @@ const ROPE_KEYS = [
   'rotary_dim',
   'partial_rotary_factor',
 ];
-const LEARNED_MODELS = /* @__PURE__ */ new Set(['gpt2', 'opt', 'gpt_neo', 'bert', 'roberta', 'gpt_bigcode', 'biogpt', 'xglm']);
+const LEARNED_MODELS = /* @__PURE__ */ new Set(['gpt2', 'opt', 'gpt_neo', 'bert', 'roberta', 'gpt_bigcode', 'biogpt']);
+/** fairseq-style sinusoidal tables (ln(base)/(C/2 − 1) spacing, positions from padding_idx + 1): not offered yet. */
+const FAIRSEQ_SINUSOIDAL_MODELS = /* @__PURE__ */ new Set(['xglm', 'm2m_100', 'nllb_moe', 'speech_to_text']);
 const T5_MODELS = /* @__PURE__ */ new Set(['t5', 'mt5', 'longt5', 'umt5', 'switch_transformers']);
 
 function ropeScalingFrom(block: Json, root: Json, maxPositions: number | undefined): RopeScaling | undefined {
@@ -177,6 +179,12 @@ export function positionalSpecFromHfConfig(config: unknown, options: { role?: 'e
   }
   const attnConfig = typeof c.attn_config === 'object' && c.attn_config !== null ? (c.attn_config as Json) : {};
 
+  if (FAIRSEQ_SINUSOIDAL_MODELS.has(modelType)) {
+    throw new UnsupportedError(
+      `fairseq-style sinusoidal positions ('${modelType}')`,
+      "weft's sinusoidal spec uses the paper's base^(−2i/C) spacing; build the table yourself and pass it as a learned table",
+    );
+  }
   let spec: PositionalSpec;
   if (modelType === 'bloom' || c.alibi === true || attnConfig.alibi === true) {
     spec = { kind: 'alibi', ...(typeof attnConfig.alibi_bias_max === 'number' ? { maxBias: attnConfig.alibi_bias_max } : {}) };
