@@ -22,11 +22,13 @@ export {
 } from './encoding.js';
 export { createWindowStreamDecoder } from './stream-decoder.js';
 export {
+  bertWordRegex,
   escapeRegex,
   inRanges,
   isBertPunctuation,
   isPunctuation,
   isWhiteSpace,
+  rangesToClass,
   translateRegex,
   WHITE_SPACE_RE,
 } from './unicode.js';

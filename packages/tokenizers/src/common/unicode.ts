@@ -175,3 +175,25 @@ export function translateRegex(pattern: string, flags = 'gu'): RegExp {
 export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
+
+/** A regex character-class body (without brackets) for inclusive [first, last] ranges. */
+export function rangesToClass(ranges: readonly number[]): string {
+  const hex = (cp: number) => `\\u{${cp.toString(16)}}`;
+  let out = '';
+  for (let i = 0; i < ranges.length; i += 2) {
+    const a = ranges[i]!;
+    const b = ranges[i + 1]!;
+    out += a === b ? hex(a) : `${hex(a)}-${hex(b)}`;
+  }
+  return out;
+}
+
+let bertWords: RegExp | undefined;
+/**
+ * BERT pre-tokenization as one regex (HF punctuation tables): runs of non-space,
+ * non-punctuation characters, or single punctuation characters. Whitespace is skipped.
+ */
+export function bertWordRegex(): RegExp {
+  bertWords ??= new RegExp(`[${rangesToClass(HF_PUNCTUATION)}]|[^\\p{White_Space}${rangesToClass(HF_PUNCTUATION)}]+`, 'gu');
+  return bertWords;
+}

@@ -1,4 +1,4 @@
-import { inRanges, isWhiteSpace } from '../../common/unicode.js';
+import { inRanges, isWhiteSpace, rangesToClass } from '../../common/unicode.js';
 import { HF_CONTROL } from '../../common/unicode-tables.js';
 import { lowercaseChars } from './lowercase.js';
 import { removeNonspacingMarks } from './strip-accents.js';
@@ -40,6 +40,16 @@ function cleanChar(ch: string): string {
   return isWhiteSpace(cp) ? ' ' : ch;
 }
 
+let cleanChinese: RegExp | undefined;
+/** Characters clean_text or handle_chinese_chars change: controls, U+FFFD, whitespace other than ' ', CJK ideographs. */
+function cleanChineseRegex(): RegExp {
+  cleanChinese ??= new RegExp(
+    `[${rangesToClass(HF_CONTROL)}\\uFFFD]|(?! )\\p{White_Space}|[\\u{4e00}-\\u{9fff}\\u{3400}-\\u{4dbf}\\u{20000}-\\u{2a6df}\\u{2a700}-\\u{2b73f}\\u{2b740}-\\u{2b81f}\\u{2b920}-\\u{2ceaf}\\u{f900}-\\u{faff}\\u{2f800}-\\u{2fa1f}]`,
+    'gu',
+  );
+  return cleanChinese;
+}
+
 function needsCharWork(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -59,6 +69,13 @@ export class BertNormalizer implements Normalizer {
   private cleanAndChinese(text: string): string {
     const { cleanText, handleChineseChars } = this.options;
     if (!needsCharWork(text)) return text;
+    if (cleanText && handleChineseChars) {
+      // One native pass; the callback sees only characters that change.
+      return text.replace(cleanChineseRegex(), (c) => {
+        const cleaned = cleanChar(c);
+        return cleaned.length > 0 && isChinese(cleaned.codePointAt(0)!) ? ' ' + cleaned + ' ' : cleaned;
+      });
+    }
     let out = '';
     for (const ch of text) {
       const c = cleanText ? cleanChar(ch) : ch;

@@ -21,9 +21,24 @@ function keepMatches(t: string): number[] {
 }
 
 /** tokenizer.json `WhitespaceSplit`: split on Unicode whitespace, dropping it. */
+const NON_SPACE_RUNS = /\P{White_Space}+/gu;
+
 export class WhitespaceSplit implements PreTokenizer {
   readonly type = 'WhitespaceSplit';
   preTokenize(p: Pieces): Pieces {
+    if (!p.spans) {
+      const texts: string[] = [];
+      const offs: number[] = [];
+      for (let k = 0; k < p.texts.length; k++) {
+        const t = p.texts[k]!;
+        NON_SPACE_RUNS.lastIndex = 0;
+        for (let m = NON_SPACE_RUNS.exec(t); m !== null; m = NON_SPACE_RUNS.exec(t)) {
+          texts.push(m[0]);
+          offs.push(p.offs[k]! + m.index);
+        }
+      }
+      return { texts, offs, spans: null };
+    }
     return splitPieces(p, (t) => applyBehavior(charMatches(t, isWhiteSpace), 'removed'));
   }
 }
