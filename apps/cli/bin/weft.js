@@ -13,10 +13,18 @@ process.stdout.on('error', (err) => {
 if (process.argv.includes('webgpu') && !process.env.WEFT_VULKAN_REEXEC) {
   const { existsSync } = await import('node:fs');
   const chromium = '/usr/lib/chromium';
-  const systemLoader = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1', '/usr/lib64/libvulkan.so.1'].some((p) => existsSync(p));
+  const systemLoader = [
+    '/usr/lib/x86_64-linux-gnu/libvulkan.so.1',
+    '/usr/lib/aarch64-linux-gnu/libvulkan.so.1',
+    '/usr/lib64/libvulkan.so.1',
+  ].some((p) => existsSync(p));
   if (!systemLoader && existsSync(`${chromium}/libvulkan.so.1`) && !(process.env.LD_LIBRARY_PATH ?? '').includes(chromium)) {
     const { spawnSync } = await import('node:child_process');
-    const env = { ...process.env, WEFT_VULKAN_REEXEC: '1', LD_LIBRARY_PATH: [process.env.LD_LIBRARY_PATH, chromium].filter(Boolean).join(':') };
+    const env = {
+      ...process.env,
+      WEFT_VULKAN_REEXEC: '1',
+      LD_LIBRARY_PATH: [process.env.LD_LIBRARY_PATH, chromium].filter(Boolean).join(':'),
+    };
     const r = spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit', env });
     process.exit(r.status ?? 1);
   }
@@ -38,7 +46,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`weft: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`weft: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   },
 );

@@ -32,12 +32,17 @@ export function parseArgs(argv: readonly string[], booleanFlags: ReadonlySet<str
 }
 
 /** Reads a numeric option, with its domain checked. */
-export function numberOption(args: ParsedArgs, name: string, opts: { integer?: boolean; min?: number; max?: number } = {}): number | undefined {
+export function numberOption(
+  args: ParsedArgs,
+  name: string,
+  opts: { integer?: boolean; min?: number; max?: number } = {},
+): number | undefined {
   const raw = args.options.get(name);
   if (raw === undefined) return undefined;
   if (raw === true) throw new OptionError(`--${name}`, 'needs a value', `e.g. --${name} 1`);
   const v = Number(raw);
-  if (!Number.isFinite(v) || (opts.integer && !Number.isInteger(v))) throw new OptionError(`--${name}`, `'${raw}' is not ${opts.integer ? 'an integer' : 'a number'}`);
+  if (!Number.isFinite(v) || (opts.integer && !Number.isInteger(v)))
+    throw new OptionError(`--${name}`, `'${raw}' is not ${opts.integer ? 'an integer' : 'a number'}`);
   if (opts.min !== undefined && v < opts.min) throw new OptionError(`--${name}`, `${v} is below the minimum ${opts.min}`);
   if (opts.max !== undefined && v > opts.max) throw new OptionError(`--${name}`, `${v} is above the maximum ${opts.max}`);
   return v;

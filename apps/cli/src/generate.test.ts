@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixture } from '@weft/testing';
 import { describe, expect, it } from 'vitest';
-import { main } from './main.js';
 import { runGenerate } from './generate.js';
+import { main } from './main.js';
 
 const goldens = JSON.parse(readFileSync(fixture('llama2c/greedy-goldens.json'), 'utf8')) as {
   cases: { prompt: string; steps: number; stdout: string }[];
@@ -108,16 +108,18 @@ describe('the weft binary (needs `pnpm build`)', () => {
 
 // Debian's chromium provides the Vulkan loader + SwiftShader driver that Dawn needs in Node;
 // .ci/run installs it, so in CI this always runs.
-describe.skipIf(!existsSync('/usr/lib/chromium/vk_swiftshader_icd.json') && !process.env.CI)('weft generate --backend webgpu', () => {
-  const bin = fileURLToPath(new URL('../bin/weft.js', import.meta.url));
-  it('prints the same greedy story as the CPU backend', () => {
-    const args = [bin, 'generate', '--temperature', '0', '--max-tokens', '24'];
-    const gpu = spawnSync(process.execPath, [...args, '--backend', 'webgpu'], { encoding: 'utf8' });
-    expect(gpu.stderr).toMatch(/backend webgpu/);
-    expect(gpu.status).toBe(0);
-    const cpu = spawnSync(process.execPath, args, { encoding: 'utf8' });
-    expect(gpu.stdout).toBe(cpu.stdout);
-    expect(cpu.stdout.startsWith('Once upon a time, there was a little girl named Lily.')).toBe(true);
-  });
-});
-
+describe.skipIf(!existsSync('/usr/lib/chromium/vk_swiftshader_icd.json') && !process.env.CI)(
+  'weft generate --backend webgpu',
+  () => {
+    const bin = fileURLToPath(new URL('../bin/weft.js', import.meta.url));
+    it('prints the same greedy story as the CPU backend', () => {
+      const args = [bin, 'generate', '--temperature', '0', '--max-tokens', '24'];
+      const gpu = spawnSync(process.execPath, [...args, '--backend', 'webgpu'], { encoding: 'utf8' });
+      expect(gpu.stderr).toMatch(/backend webgpu/);
+      expect(gpu.status).toBe(0);
+      const cpu = spawnSync(process.execPath, args, { encoding: 'utf8' });
+      expect(gpu.stdout).toBe(cpu.stdout);
+      expect(cpu.stdout.startsWith('Once upon a time, there was a little girl named Lily.')).toBe(true);
+    });
+  },
+);

@@ -50,7 +50,7 @@ function attentionSpec(raw: string | undefined) {
   if (raw === 'flash') return { kind: 'flash', mask: { kind: 'causal' } } as const;
   const m = /^sliding-window:(\d+)$/.exec(raw);
   if (m) return { kind: 'sliding-window', window: Number(m[1]) } as const;
-  throw new OptionError('--attention', `unknown variant '${raw}'`, "use full, flash or sliding-window:<window>");
+  throw new OptionError('--attention', `unknown variant '${raw}'`, 'use full, flash or sliding-window:<window>');
 }
 
 /** Splits argv into the CLI's own flags and the decoding flags. */
@@ -79,7 +79,12 @@ function intFlag(own: Map<string, string>, name: string, min: number): number | 
 }
 
 /** Runs `weft generate`. Writes text to `out`, timing to `err`. */
-export async function runGenerate(argv: readonly string[], out: (s: string) => void, err: (s: string) => void, signal?: AbortSignal): Promise<number> {
+export async function runGenerate(
+  argv: readonly string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+  signal?: AbortSignal,
+): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     out(`${GENERATE_HELP}\n${generateFlagsHelp()}\n`);
     return 0;
@@ -89,20 +94,39 @@ export async function runGenerate(argv: readonly string[], out: (s: string) => v
   if (positional.length) throw new OptionError(positional[0]!, 'unexpected argument', 'put the prompt in --prompt "..."');
   const steps = intFlag(own, 'steps', 1);
   const maxTokens = intFlag(own, 'max-tokens', 0);
-  if ([steps, maxTokens, options.maxNewTokens].filter((x) => x !== undefined).length > 1) throw new OptionError('--steps', 'give only one of --steps, --max-tokens and --max-new-tokens');
+  if ([steps, maxTokens, options.maxNewTokens].filter((x) => x !== undefined).length > 1)
+    throw new OptionError('--steps', 'give only one of --steps, --max-tokens and --max-new-tokens');
   const backend = await createBackend(own.get('backend') ?? 'cpu');
   const modelPath = own.get('model') ?? DEFAULT_MODEL;
   const tokPath = own.get('tokenizer') ?? DEFAULT_TOKENIZER;
   const attention = attentionSpec(own.get('attention'));
-  const model = loadLlama2c(readFile(modelPath, 'model'), { fileName: modelPath, ...(backend ? { backend } : {}), ...(attention ? { attention } : {}) });
+  const model = loadLlama2c(readFile(modelPath, 'model'), {
+    fileName: modelPath,
+    ...(backend ? { backend } : {}),
+    ...(attention ? { attention } : {}),
+  });
   try {
     const tokenizer = loadLlama2cTokenizer(readFile(tokPath, 'tokenizer'), tokPath, model.config.vocabSize);
     const promptIds = tokenizer.encode(own.get('prompt') ?? '');
     const room = model.config.contextLength - promptIds.length;
-    if (room < 0) throw new OptionError('--prompt', `${promptIds.length} tokens exceed the model's context of ${model.config.contextLength}`);
+    if (room < 0)
+      throw new OptionError('--prompt', `${promptIds.length} tokens exceed the model's context of ${model.config.contextLength}`);
     // llama2.c's -n counts positions: BOS .. last sampled token, prompt included.
-    const maxNewTokens = Math.min(room + 1, steps !== undefined ? Math.max(0, steps - (promptIds.length - 1)) : (maxTokens ?? options.maxNewTokens ?? 256));
-    const strategyGiven = ['temperature', 'doSample', 'numBeams', 'penaltyAlpha', 'promptLookupNumTokens', 'topK', 'topP', 'minP', 'typicalP'].some((k) => options[k as keyof GenerateOptions] !== undefined);
+    const maxNewTokens = Math.min(
+      room + 1,
+      steps !== undefined ? Math.max(0, steps - (promptIds.length - 1)) : (maxTokens ?? options.maxNewTokens ?? 256),
+    );
+    const strategyGiven = [
+      'temperature',
+      'doSample',
+      'numBeams',
+      'penaltyAlpha',
+      'promptLookupNumTokens',
+      'topK',
+      'topP',
+      'minP',
+      'typicalP',
+    ].some((k) => options[k as keyof GenerateOptions] !== undefined);
     const opts: GenerateOptions = {
       ...(strategyGiven ? {} : { temperature: 1, topP: 0.9 }),
       ...options,
@@ -129,7 +153,9 @@ export async function runGenerate(argv: readonly string[], out: (s: string) => v
     out('\n');
     const seconds = (performance.now() - started) / 1000;
     const n = result.tokens.length;
-    err(`achieved tok/s: ${(n / Math.max(seconds, 1e-9)).toFixed(1)} (${n} tokens in ${seconds.toFixed(3)} s, backend ${model.backend.info.name}, finish: ${result.finishReason})\n`);
+    err(
+      `achieved tok/s: ${(n / Math.max(seconds, 1e-9)).toFixed(1)} (${n} tokens in ${seconds.toFixed(3)} s, backend ${model.backend.info.name}, finish: ${result.finishReason})\n`,
+    );
     return 0;
   } finally {
     model.dispose();

@@ -15,7 +15,8 @@ export function describeFile(bytes: Uint8Array, name: string): Record<string, un
   if (magic === 0x46554747) {
     const g = parseGguf(bytes, name);
     const meta: Record<string, unknown> = {};
-    for (const [k, v] of g.metadata) meta[k] = Array.isArray(v) ? `[${v.length} values]` : typeof v === 'bigint' ? v.toString() : v;
+    for (const [k, v] of g.metadata)
+      meta[k] = Array.isArray(v) ? `[${v.length} values]` : typeof v === 'bigint' ? v.toString() : v;
     const types: Record<string, number> = {};
     let params = 0;
     for (const t of g.tensors.values()) {
@@ -47,7 +48,11 @@ export function describeFile(bytes: Uint8Array, name: string): Record<string, un
   } catch (e) {
     errors.push((e as Error).message.split('\n')[0]!);
   }
-  throw new InvalidFileError(name, `not a recognised model or tokenizer file (${errors.join('; ')})`, 'weft inspect reads GGUF, safetensors, llama2.c .bin checkpoints and tokenizers');
+  throw new InvalidFileError(
+    name,
+    `not a recognised model or tokenizer file (${errors.join('; ')})`,
+    'weft inspect reads GGUF, safetensors, llama2.c .bin checkpoints and tokenizers',
+  );
 }
 
 /** Runs `weft inspect`. */
@@ -56,7 +61,8 @@ export function runInspect(args: ParsedArgs, out: (s: string) => void): number {
     out(INSPECT_HELP + '\n');
     return 0;
   }
-  for (const k of args.options.keys()) if (k !== 'json') throw new OptionError(`--${k}`, 'unknown option', 'run `weft inspect --help`');
+  for (const k of args.options.keys())
+    if (k !== 'json') throw new OptionError(`--${k}`, 'unknown option', 'run `weft inspect --help`');
   const path = args.positional[0];
   if (!path) throw new OptionError('<file>', 'missing', 'weft inspect path/to/model.gguf');
   let bytes: Uint8Array;

@@ -2,7 +2,7 @@ import { WeftError } from '@weft/core';
 import { parseArgs } from './args.js';
 import { GENERATE_HELP, runGenerate } from './generate.js';
 import { INSPECT_HELP, runInspect } from './inspect.js';
-import { TOKENIZE_HELP, runTokenize } from './tokenize.js';
+import { runTokenize, TOKENIZE_HELP } from './tokenize.js';
 
 const HELP = `weft — language models from swappable parts
 

@@ -19,8 +19,17 @@ describe('weft tokenize', () => {
     expect(r.ids).toEqual([1, 403, 407, 261, 378]);
   });
   it('reads every supported format', async () => {
-    for (const f of ['gpt2/tokenizer.json', 'bert-base-uncased/tokenizer.json', 'llama2/tokenizer.model', 'gpt2/r50k_base.tiktoken', 'llama2/tokenizer.bin']) {
-      const r = JSON.parse(await run(['--tokenizer', fixture(f), '--text', 'Hello world', '--json', '--no-special'])) as { ids: number[]; tokens: string[] };
+    for (const f of [
+      'gpt2/tokenizer.json',
+      'bert-base-uncased/tokenizer.json',
+      'llama2/tokenizer.model',
+      'gpt2/r50k_base.tiktoken',
+      'llama2/tokenizer.bin',
+    ]) {
+      const r = JSON.parse(await run(['--tokenizer', fixture(f), '--text', 'Hello world', '--json', '--no-special'])) as {
+        ids: number[];
+        tokens: string[];
+      };
       expect(r.ids.length, f).toBeGreaterThanOrEqual(2);
       expect(r.tokens.length).toBe(r.ids.length);
     }

@@ -31,7 +31,8 @@ export async function runTokenize(args: ParsedArgs, out: (s: string) => void): P
     return 0;
   }
   const known = new Set(['tokenizer', 'text', 'no-special', 'json', 'help']);
-  for (const k of args.options.keys()) if (!known.has(k)) throw new OptionError(`--${k}`, 'unknown option', 'run `weft tokenize --help`');
+  for (const k of args.options.keys())
+    if (!known.has(k)) throw new OptionError(`--${k}`, 'unknown option', 'run `weft tokenize --help`');
   const path = (args.options.get('tokenizer') as string | undefined) ?? DEFAULT_TOKENIZER;
   let bytes: Uint8Array;
   try {

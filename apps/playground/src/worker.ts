@@ -22,7 +22,10 @@ async function init(): Promise<void> {
 
 async function generate(req: GenerateRequest): Promise<void> {
   if (!modelBytes || !tokenizer) throw new Error('model not loaded yet');
-  const model: LlamaModel = loadLlama2c(modelBytes, { fileName: 'stories260K.bin', attention: { kind: req.attention, mask: { kind: 'causal' } } });
+  const model: LlamaModel = loadLlama2c(modelBytes, {
+    fileName: 'stories260K.bin',
+    attention: { kind: req.attention, mask: { kind: 'causal' } },
+  });
   const ids = tokenizer.encode(req.prompt);
   const stream = tokenizer.createStreamDecoder();
   let text = '';
@@ -53,7 +56,10 @@ async function generate(req: GenerateRequest): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const all = [...ids, ...generated];
   const utf8 = new TextDecoder();
-  post({ type: 'tokens', pieces: all.map((id, i) => (id === 1 ? '<s>' : utf8.decode(tokenizer!.pieceBytes(i > 0 ? all[i - 1]! : -1, id)))) });
+  post({
+    type: 'tokens',
+    pieces: all.map((id, i) => (id === 1 ? '<s>' : utf8.decode(tokenizer!.pieceBytes(i > 0 ? all[i - 1]! : -1, id)))),
+  });
   // Attention of the last layer over the whole sequence (one prefill pass with capture on).
   const last = model.config.layers - 1;
   await model.forward(all.slice(0, 64), model.createCache(), {

@@ -10,9 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const CHROMIUM = '/usr/bin/chromium';
 const dist = fileURLToPath(new URL('../dist', import.meta.url));
 const hasChromium = existsSync(CHROMIUM);
-const golden = (JSON.parse(readFileSync(fixture('llama2c/greedy-goldens.json'), 'utf8')) as { cases: { prompt: string; stdout: string }[] }).cases.find((c) => c.prompt === 'Once upon a time')!;
+const golden = (
+  JSON.parse(readFileSync(fixture('llama2c/greedy-goldens.json'), 'utf8')) as { cases: { prompt: string; stdout: string }[] }
+).cases.find((c) => c.prompt === 'Once upon a time')!;
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.bin': 'application/octet-stream', '.css': 'text/css' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.bin': 'application/octet-stream',
+  '.css': 'text/css',
+};
 
 function serve(root: string): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
@@ -24,7 +31,11 @@ function serve(root: string): Promise<{ server: Server; url: string }> {
     }
     res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` }),
+    ),
+  );
 }
 
 // Chromium is installed by .ci/run; on a developer machine without it the browser test cannot run.
@@ -46,7 +57,15 @@ describe.skipIf(!hasChromium && !process.env.CI)('playground in headless Chromiu
     const ctx = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+        '--disable-dev-shm-usage',
+      ],
     });
     try {
       const page = await ctx.newPage();

@@ -24,7 +24,8 @@ describe('f16', () => {
 
 describe('bf16', () => {
   it('round-trips and rounds to nearest even', () => {
-    for (const v of [0, 1, -2.5, 3.140625, 1e30, -1e-30]) expect(Math.abs(bf16ToF32(f32ToBf16(v)) - v)).toBeLessThanOrEqual(Math.abs(v) * 2 ** -8);
+    for (const v of [0, 1, -2.5, 3.140625, 1e30, -1e-30])
+      expect(Math.abs(bf16ToF32(f32ToBf16(v)) - v)).toBeLessThanOrEqual(Math.abs(v) * 2 ** -8);
     expect(f32ToBf16(1)).toBe(0x3f80);
     expect(bf16ToF32(f32ToBf16(1 + 2 ** -8))).toBe(1); // tie → even
     expect(bf16ToF32(f32ToBf16(Number.NaN))).toBeNaN();

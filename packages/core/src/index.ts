@@ -3,12 +3,13 @@
  * (errors, RNG, f16/bf16), so every package can depend on it at no bundle cost.
  * @packageDocumentation
  */
-export * from './errors.js';
+
+export * from './decoding.js';
 export * from './dtype.js';
+export * from './errors.js';
 export * from './half.js';
+export * from './model.js';
 export * from './rng.js';
 export * from './specs.js';
 export * from './tensor.js';
-export * from './model.js';
 export * from './tokenizer.js';
-export * from './decoding.js';

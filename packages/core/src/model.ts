@@ -55,6 +55,10 @@ export interface CausalLM {
    * Optional: like `forward`, also returning the final (post-norm) hidden states —
    * [C] for `logits: 'last'`, [T·C] for 'all'. Contrastive search needs it.
    */
-  forwardWithHidden?(ids: ArrayLike<number>, cache: KVCache, opts?: ForwardOptions): Promise<{ logits: Float32Array; hidden: Float32Array }>;
+  forwardWithHidden?(
+    ids: ArrayLike<number>,
+    cache: KVCache,
+    opts?: ForwardOptions,
+  ): Promise<{ logits: Float32Array; hidden: Float32Array }>;
   dispose(): void;
 }

@@ -23,7 +23,13 @@ export interface Tensor {
 }
 
 /** Anything a tidy scope may return: kept tensors survive the scope. */
-export type TensorContainer = Tensor | void | undefined | readonly TensorContainer[] | { readonly [key: string]: TensorContainer };
+export type TensorContainer =
+  | Tensor
+  // biome-ignore lint/suspicious/noConfusingVoidType: tidy(() => { ... }) callbacks return void
+  | void
+  | undefined
+  | readonly TensorContainer[]
+  | { readonly [key: string]: TensorContainer };
 
 /** What a backend can do. */
 export interface BackendInfo {

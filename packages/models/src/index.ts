@@ -2,10 +2,43 @@
  * @weft/models — architectures assembled from weft parts, and their loaders.
  * @packageDocumentation
  */
-export { LlamaModel, LlamaCache, type LlamaWeights, type LlamaForwardOptions, type ForwardDetails } from './llama/model.js';
-export { GqaAttention, KvState, type AttentionBlock, type BlockContext, type LayerState, type GqaWeights } from './llama/blocks.js';
-export { loadLlama2c, readLlama2cHeader, type Llama2cHeader, type LoadOptions } from './loaders/llama2c.js';
-export { parseGguf, writeGguf, ggufNumber, ggufTensorData, ggmlTypeName, type GgufFile, type GgufTensorInfo, type GgufValue } from './loaders/gguf.js';
-export { loadGgufLlama, exportGgufLlama, ggufVocabulary, type GgufLoadOptions, type GgufVocabulary } from './loaders/gguf-llama.js';
-export { parseSafetensors, safetensorsToF32, safetensorsHost, writeSafetensors, type SafetensorsFile, type SafetensorsTensor, type SafetensorsDType } from './loaders/safetensors.js';
-export { loadHfLlama, type HfLoadOptions } from './loaders/hf-llama.js';
+
+export {
+  type AttentionBlock,
+  type BlockContext,
+  GqaAttention,
+  type GqaWeights,
+  KvState,
+  type LayerState,
+} from './llama/blocks.js';
+export { type ForwardDetails, LlamaCache, type LlamaForwardOptions, LlamaModel, type LlamaWeights } from './llama/model.js';
+export {
+  type GgufFile,
+  type GgufTensorInfo,
+  type GgufValue,
+  ggmlTypeName,
+  ggufNumber,
+  ggufTensorData,
+  parseGguf,
+  writeGguf,
+} from './loaders/gguf.js';
+export {
+  exportGgufLlama,
+  type GgufLoadOptions,
+  type GgufVocabulary,
+  ggufVocabulary,
+  loadGgufLlama,
+} from './loaders/gguf-llama.js';
+export { type HfLoadOptions, loadHfLlama } from './loaders/hf-llama.js';
+export { type Llama2cHeader, type LoadOptions, loadLlama2c, readLlama2cHeader } from './loaders/llama2c.js';
+export {
+  parseSafetensors,
+  type SafetensorsDType,
+  type SafetensorsFile,
+  type SafetensorsTensor,
+  safetensorsHost,
+  safetensorsToF32,
+  writeSafetensors,
+} from './loaders/safetensors.js';
+export { MlaAttention, convertToMla, gqaToMlaWeights, partialPairsRope, type MlaConversion } from './mla.js';
+export { RecurrentLinearAttention, withRecurrentLinearAttention } from './linear-attention.js';

@@ -10,7 +10,10 @@ import { loadOnnxCausalLM } from './load.js';
 ort.env.wasm.numThreads = 1;
 
 const models: [string, () => Promise<OnnxCausalLM>][] = [
-  ['tiny-random-gpt2 (stacked past, f32)', () => loadOnnxCausalLM(readFileSync(fixture('tiny-random-gpt2/past.onnx')), { name: 'past.onnx', contextLength: 512 })],
+  [
+    'tiny-random-gpt2 (stacked past, f32)',
+    () => loadOnnxCausalLM(readFileSync(fixture('tiny-random-gpt2/past.onnx')), { name: 'past.onnx', contextLength: 512 }),
+  ],
   [
     'tiny-random-llama (split past, f16)',
     () =>

@@ -1,14 +1,14 @@
 import {
   type CausalLM,
   type ForwardOptions,
+  f16ToF32,
   InvalidFileError,
   type KVCache,
   type ModelConfig,
   OutOfRangeError,
-  UnsupportedError,
-  f16ToF32,
-  WeftError,
   throwIfAborted,
+  UnsupportedError,
+  WeftError,
 } from '@weft/core';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-web';
 
@@ -134,9 +134,14 @@ export class OnnxCausalLM implements CausalLM {
     const outputs = new Map(session.outputMetadata.map((m) => [m.name, m]));
     const ids = inputs.get('input_ids');
     const logits = outputs.get('logits');
-    if (!ids || !logits || !ids.isTensor || !logits.isTensor) throw new UnsupportedError(`${name}: a session without input_ids → logits`, 'export the decoder with input_ids and logits (Optimum or onnxruntime-genai)');
+    if (!ids || !logits || !ids.isTensor || !logits.isTensor)
+      throw new UnsupportedError(
+        `${name}: a session without input_ids → logits`,
+        'export the decoder with input_ids and logits (Optimum or onnxruntime-genai)',
+      );
     if (ids.type !== 'int32' && ids.type !== 'int64') throw new UnsupportedError(`${name}: input_ids of type ${ids.type}`);
-    if (logits.type !== 'float32' && logits.type !== 'float16') throw new UnsupportedError(`${name}: logits of type ${logits.type}`);
+    if (logits.type !== 'float32' && logits.type !== 'float16')
+      throw new UnsupportedError(`${name}: logits of type ${logits.type}`);
     this.idsType = ids.type;
     this.logitsType = logits.type;
     this.hasPositions = inputs.has('position_ids');
@@ -148,7 +153,8 @@ export class OnnxCausalLM implements CausalLM {
       const meta = inputs.get(input);
       if (!meta?.isTensor) throw new UnsupportedError(`${name}: input ${input} is not a tensor`);
       if (!outputs.has(output)) throw new UnsupportedError(`${name}: past input ${input} has no matching output ${output}`);
-      if (meta.type !== 'float32' && meta.type !== 'float16') throw new UnsupportedError(`${name}: ${input} of type ${meta.type}`);
+      if (meta.type !== 'float32' && meta.type !== 'float16')
+        throw new UnsupportedError(`${name}: ${input} of type ${meta.type}`);
       const seqAxis = this.pastKind === 'stacked' ? 3 : 2;
       const emptyDims = meta.shape.map((d, i) => (i === seqAxis ? 0 : typeof d === 'number' ? d : 1));
       return { input, output, type: meta.type, emptyDims, seqAxis };
@@ -158,7 +164,8 @@ export class OnnxCausalLM implements CausalLM {
       this.pastKind === 'stacked'
         ? stacked.sort(byIndex).map((n) => slotOf(n, n.replace('past_', 'present_')))
         : split.sort(byIndex).map((n) => slotOf(n, n.replace('past_key_values.', 'present.')));
-    if (this.slots.length === 0) throw new UnsupportedError(`${name}: a decoder without past key/value inputs`, 'export with use_cache / past key values');
+    if (this.slots.length === 0)
+      throw new UnsupportedError(`${name}: a decoder without past key/value inputs`, 'export with use_cache / past key values');
     const vocab = logits.shape.at(-1);
     if (typeof vocab !== 'number') throw new UnsupportedError(`${name}: logits with a symbolic vocabulary dimension`);
     const first = this.slots[0]!.emptyDims;
@@ -185,7 +192,10 @@ export class OnnxCausalLM implements CausalLM {
 
   createCache(opts: { capacity?: number } = {}): OnnxCache {
     const capacity = opts.capacity ?? this.config.contextLength;
-    const pasts = this.slots.map((s) => ({ data: s.type === 'float16' ? new Uint16Array(0) : new Float32Array(0), dims: [...s.emptyDims] }));
+    const pasts = this.slots.map((s) => ({
+      data: s.type === 'float16' ? new Uint16Array(0) : new Float32Array(0),
+      dims: [...s.emptyDims],
+    }));
     return new OnnxCache(this.slots, pasts, 0, capacity);
   }
 
@@ -203,7 +213,7 @@ export class OnnxCausalLM implements CausalLM {
       for (let i = 0; i < ids.length; i++) rows.push(await this.run([ids[i]!], cache, { ...opts, logits: 'last' }));
       if (opts.logits !== 'all') return rows.at(-1)!;
       const all = new Float32Array(rows.length * this.config.vocabSize);
-      rows.forEach((r, i) => all.set(r, i * this.config.vocabSize));
+      for (let i = 0; i < rows.length; i++) all.set(rows[i]!, i * this.config.vocabSize);
       return all;
     }
     return this.run(ids, cache, opts);
@@ -211,21 +221,30 @@ export class OnnxCausalLM implements CausalLM {
 
   private async run(ids: ArrayLike<number>, cache: KVCache, opts: ForwardOptions): Promise<Float32Array> {
     throwIfAborted(opts.signal);
-    if (!(cache instanceof OnnxCache) || cache.slots !== this.slots) throw new UnsupportedError('a KV cache from another model', 'use model.createCache()');
+    if (!(cache instanceof OnnxCache) || cache.slots !== this.slots)
+      throw new UnsupportedError('a KV cache from another model', 'use model.createCache()');
     if (cache.disposed) throw new UnsupportedError('using a disposed KV cache', 'create a new one with model.createCache()');
     const T = ids.length;
     const P = cache.length;
     if (T === 0) throw new OutOfRangeError('forward() needs at least one token id');
-    if (P + T > cache.capacity) throw new OutOfRangeError(`${P} cached + ${T} new tokens exceed the cache capacity ${cache.capacity}`);
+    if (P + T > cache.capacity)
+      throw new OutOfRangeError(`${P} cached + ${T} new tokens exceed the cache capacity ${cache.capacity}`);
     const V = this.config.vocabSize;
-    for (let i = 0; i < T; i++) if (!(ids[i]! >= 0 && ids[i]! < V)) throw new OutOfRangeError(`token id ${ids[i]} outside the vocabulary [0, ${V})`);
+    for (let i = 0; i < T; i++)
+      if (!(ids[i]! >= 0 && ids[i]! < V)) throw new OutOfRangeError(`token id ${ids[i]} outside the vocabulary [0, ${V})`);
     const { Tensor } = this.ort;
-    const ints = (values: number[]) => (this.idsType === 'int64' ? new Tensor('int64', BigInt64Array.from(values, BigInt), [1, values.length]) : new Tensor('int32', Int32Array.from(values), [1, values.length]));
+    const ints = (values: number[]) =>
+      this.idsType === 'int64'
+        ? new Tensor('int64', BigInt64Array.from(values, BigInt), [1, values.length])
+        : new Tensor('int32', Int32Array.from(values), [1, values.length]);
     const feeds: Record<string, OrtTensor> = { input_ids: ints(Array.from(ids)) };
     if (this.hasPositions) feeds.position_ids = ints(Array.from({ length: T }, (_, i) => P + i));
     if (this.hasMask) {
       const mask = new Array<number>(P + T).fill(1);
-      feeds.attention_mask = this.idsType === 'int64' ? new Tensor('int64', BigInt64Array.from(mask, BigInt), [1, P + T]) : new Tensor('int32', Int32Array.from(mask), [1, P + T]);
+      feeds.attention_mask =
+        this.idsType === 'int64'
+          ? new Tensor('int64', BigInt64Array.from(mask, BigInt), [1, P + T])
+          : new Tensor('int32', Int32Array.from(mask), [1, P + T]);
     }
     this.slots.forEach((s, i) => {
       const p = cache.pasts[i]!;

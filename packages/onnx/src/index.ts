@@ -2,5 +2,5 @@
  * @weft/onnx — onnxruntime sessions as weft CausalLMs.
  * @packageDocumentation
  */
-export { OnnxCausalLM, OnnxCache, type OnnxCausalLMOptions, type OrtModule } from './causal-lm.js';
-export { loadOnnxCausalLM, type LoadOnnxOptions, type OrtRuntime } from './load.js';
+export { OnnxCache, OnnxCausalLM, type OnnxCausalLMOptions, type OrtModule } from './causal-lm.js';
+export { type LoadOnnxOptions, loadOnnxCausalLM, type OrtRuntime } from './load.js';

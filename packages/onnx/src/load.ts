@@ -1,6 +1,6 @@
 import { InvalidFileError } from '@weft/core';
-import { OnnxCausalLM, type OnnxCausalLMOptions, type OrtModule } from './causal-lm.js';
 import type { InferenceSession } from 'onnxruntime-web';
+import { OnnxCausalLM, type OnnxCausalLMOptions, type OrtModule } from './causal-lm.js';
 
 /** The onnxruntime module: `InferenceSession.create` plus `Tensor`. */
 export interface OrtRuntime extends OrtModule {
@@ -30,7 +30,12 @@ export async function loadOnnxCausalLM(model: Uint8Array, opts: LoadOnnxOptions 
       ...(opts.externalData ? { externalData: opts.externalData.map((e) => ({ path: e.path, data: e.data })) } : {}),
     });
   } catch (e) {
-    throw new InvalidFileError(name, `onnxruntime could not load it: ${(e as Error).message}`, 'pass an ONNX decoder (and its external data file, if the graph has one)', { cause: e });
+    throw new InvalidFileError(
+      name,
+      `onnxruntime could not load it: ${(e as Error).message}`,
+      'pass an ONNX decoder (and its external data file, if the graph has one)',
+      { cause: e },
+    );
   }
   return new OnnxCausalLM(ort, session, opts);
 }

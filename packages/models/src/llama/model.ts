@@ -1,5 +1,4 @@
 import {
-
   type AttentionSpec,
   type Backend,
   type CausalLM,
@@ -8,8 +7,8 @@ import {
   type ModelConfig,
   OutOfRangeError,
   type Tensor,
-  UnsupportedError,
   throwIfAborted,
+  UnsupportedError,
 } from '@weft/core';
 import type { AttentionBlock, BlockContext, LayerState } from './blocks.js';
 
@@ -118,18 +117,26 @@ export class LlamaModel implements CausalLM {
     );
   }
 
-  private run(ids: ArrayLike<number>, cache: KVCache, opts: LlamaForwardOptions): { logits: Tensor; hidden: Tensor; residuals: Tensor[] } {
+  private run(
+    ids: ArrayLike<number>,
+    cache: KVCache,
+    opts: LlamaForwardOptions,
+  ): { logits: Tensor; hidden: Tensor; residuals: Tensor[] } {
     if (!(cache instanceof LlamaCache)) throw new UnsupportedError('a KV cache from another model', 'use model.createCache()');
     cache.check();
     const T = ids.length;
     if (T === 0) throw new OutOfRangeError('forward() needs at least one token id');
     const pos = cache.length;
     if (pos + T > cache.capacity) {
-      throw new OutOfRangeError(`${pos} cached + ${T} new tokens exceed the cache capacity ${cache.capacity}`, 'start a new sequence, or use a sliding-window cache policy');
+      throw new OutOfRangeError(
+        `${pos} cached + ${T} new tokens exceed the cache capacity ${cache.capacity}`,
+        'start a new sequence, or use a sliding-window cache policy',
+      );
     }
     const V = this.config.vocabSize;
     const idArray = Int32Array.from(ids as ArrayLike<number>);
-    for (const id of idArray) if (!(id >= 0 && id < V)) throw new OutOfRangeError(`token id ${id} outside the vocabulary [0, ${V})`);
+    for (const id of idArray)
+      if (!(id >= 0 && id < V)) throw new OutOfRangeError(`token id ${id} outside the vocabulary [0, ${V})`);
     const b = this.backend;
     const all = opts.logits === 'all';
     const out = b.tidy(() => {
@@ -168,7 +175,11 @@ export class LlamaModel implements CausalLM {
   }
 
   /** Like forward, also returning the final-norm hidden states ([C] or [T·C]). */
-  async forwardWithHidden(ids: ArrayLike<number>, cache: KVCache, opts: LlamaForwardOptions = {}): Promise<{ logits: Float32Array; hidden: Float32Array }> {
+  async forwardWithHidden(
+    ids: ArrayLike<number>,
+    cache: KVCache,
+    opts: LlamaForwardOptions = {},
+  ): Promise<{ logits: Float32Array; hidden: Float32Array }> {
     const { logits, hidden } = await this.forwardDetailed(ids, cache, opts);
     return { logits, hidden };
   }
@@ -199,10 +210,16 @@ export class LlamaModel implements CausalLM {
       const C = this.config.dim;
       const result: { layer: number; ids: number[]; probs: number[] }[] = [];
       for (let l = 0; l < residuals.length; l++) {
-        const logitsT = b.tidy(() => b.softmax(b.matmul(b.rmsNorm(b.fromHost(residuals[l]!, [1, C]), this.weights.finalNorm, this.normEps), this.weights.classifier)));
+        const logitsT = b.tidy(() =>
+          b.softmax(
+            b.matmul(b.rmsNorm(b.fromHost(residuals[l]!, [1, C]), this.weights.finalNorm, this.normEps), this.weights.classifier),
+          ),
+        );
         const probs = (await b.read(logitsT)) as Float32Array;
         logitsT.dispose();
-        const order = Array.from(probs.keys()).sort((a, c) => probs[c]! - probs[a]! || a - c).slice(0, topK);
+        const order = Array.from(probs.keys())
+          .sort((a, c) => probs[c]! - probs[a]! || a - c)
+          .slice(0, topK);
         result.push({ layer: l, ids: order, probs: order.map((i) => probs[i]!) });
       }
       return result;
@@ -230,4 +247,3 @@ export class LlamaModel implements CausalLM {
     }
   }
 }
-

@@ -1,4 +1,3 @@
-import { createCpuBackend } from '@weft/cpu';
 import {
   type AttentionSpec,
   type Backend,
@@ -10,9 +9,19 @@ import {
   type Tensor,
   UnsupportedError,
 } from '@weft/core';
+import { createCpuBackend } from '@weft/cpu';
 import { GqaAttention } from '../llama/blocks.js';
 import { LlamaModel, type LlamaWeights } from '../llama/model.js';
-import { type GgufFile, type GgufTensorInfo, type GgufValue, ggmlTypeName, ggufNumber, ggufTensorData, parseGguf, writeGguf } from './gguf.js';
+import {
+  type GgufFile,
+  type GgufTensorInfo,
+  type GgufValue,
+  ggmlTypeName,
+  ggufNumber,
+  ggufTensorData,
+  parseGguf,
+  writeGguf,
+} from './gguf.js';
 
 /** Options of {@link loadGgufLlama}. */
 export interface GgufLoadOptions {
@@ -64,11 +73,18 @@ export function ggufVocabulary(g: GgufFile): GgufVocabulary | undefined {
  * matrices stay quantized on the backend (the GGML block layouts are the backend's own).
  * llama.cpp stores Q/K rows permuted for its adjacent-pairs RoPE, so RoPE runs in `pairs` layout.
  */
-export function loadGgufLlama(data: Uint8Array, opts: GgufLoadOptions = {}): { model: LlamaModel; gguf: GgufFile; vocabulary: GgufVocabulary | undefined } {
+export function loadGgufLlama(
+  data: Uint8Array,
+  opts: GgufLoadOptions = {},
+): { model: LlamaModel; gguf: GgufFile; vocabulary: GgufVocabulary | undefined } {
   const file = opts.fileName ?? 'model.gguf';
   const g = parseGguf(data, file);
   const arch = String(g.metadata.get('general.architecture') ?? '');
-  if (!ARCHES.has(arch)) throw new UnsupportedError(`${file}: GGUF architecture '${arch}'`, 'weft loads llama-architecture GGUF models (Llama 1/2/3, Mistral, TinyLlama, SmolLM2-style)');
+  if (!ARCHES.has(arch))
+    throw new UnsupportedError(
+      `${file}: GGUF architecture '${arch}'`,
+      'weft loads llama-architecture GGUF models (Llama 1/2/3, Mistral, TinyLlama, SmolLM2-style)',
+    );
   const n = (k: string, fallback?: number) => ggufNumber(g, `${arch}.${k}`, file, fallback);
   const C = n('embedding_length');
   const L = n('block_count');
@@ -78,18 +94,31 @@ export function loadGgufLlama(data: Uint8Array, opts: GgufLoadOptions = {}): { m
   const contextLength = n('context_length', 2048);
   const eps = n('attention.layer_norm_rms_epsilon', 1e-5);
   const base = n('rope.freq_base', 10000);
-  if (C % H !== 0 || H % Hkv !== 0) throw new InvalidFileError(file, `embedding_length ${C}, head_count ${H} and head_count_kv ${Hkv} do not divide`);
+  if (C % H !== 0 || H % Hkv !== 0)
+    throw new InvalidFileError(file, `embedding_length ${C}, head_count ${H} and head_count_kv ${Hkv} do not divide`);
   const D = C / H;
   const rotaryDim = n('rope.dimension_count', D);
   const tokenEmbd = need(g, 'token_embd.weight', file);
   const V = tokenEmbd.dims[1]!;
-  if (g.tensors.has('rope_freqs.weight')) throw new UnsupportedError(`${file}: per-frequency RoPE factors (rope_freqs.weight, Llama 3.1 style)`, "load with positional: { kind: 'rope', scaling: { kind: 'llama3', ... } } from the model's config instead");
+  if (g.tensors.has('rope_freqs.weight'))
+    throw new UnsupportedError(
+      `${file}: per-frequency RoPE factors (rope_freqs.weight, Llama 3.1 style)`,
+      "load with positional: { kind: 'rope', scaling: { kind: 'llama3', ... } } from the model's config instead",
+    );
   let scaling: RopeScaling | undefined;
   const scalingType = g.metadata.get(`${arch}.rope.scaling.type`);
   if (scalingType === 'linear') scaling = { kind: 'linear', factor: n('rope.scaling.factor') };
-  else if (scalingType === 'yarn') scaling = { kind: 'yarn', factor: n('rope.scaling.factor'), originalContext: n('rope.scaling.original_context_length') };
-  else if (scalingType !== undefined && scalingType !== 'none') throw new UnsupportedError(`${file}: RoPE scaling '${String(scalingType)}'`);
-  const positional: PositionalSpec = { kind: 'rope', base, layout: 'pairs', ...(rotaryDim !== D ? { rotaryDim } : {}), ...(scaling ? { scaling } : {}) };
+  else if (scalingType === 'yarn')
+    scaling = { kind: 'yarn', factor: n('rope.scaling.factor'), originalContext: n('rope.scaling.original_context_length') };
+  else if (scalingType !== undefined && scalingType !== 'none')
+    throw new UnsupportedError(`${file}: RoPE scaling '${String(scalingType)}'`);
+  const positional: PositionalSpec = {
+    kind: 'rope',
+    base,
+    layout: 'pairs',
+    ...(rotaryDim !== D ? { rotaryDim } : {}),
+    ...(scaling ? { scaling } : {}),
+  };
 
   const backend = opts.backend ?? createCpuBackend();
   const load = (name: string, shape: number[]): Tensor => {
@@ -103,7 +132,8 @@ export function loadGgufLlama(data: Uint8Array, opts: GgufLoadOptions = {}): { m
   };
   const vector = (name: string) => {
     const t = load(name, [C]);
-    if (t.dtype !== 'f32') throw new UnsupportedError(`${file}: norm weight ${name} stored as ${t.dtype}`, 'norm weights must be F32');
+    if (t.dtype !== 'f32')
+      throw new UnsupportedError(`${file}: norm weight ${name} stored as ${t.dtype}`, 'norm weights must be F32');
     return t;
   };
   const rope = { base, layout: 'pairs' as const, ...(rotaryDim !== D ? { rotaryDim } : {}), ...(scaling ? { scaling } : {}) };
@@ -155,8 +185,13 @@ function bosEos(g: GgufFile): { bosTokenId?: number; eosTokenId?: number } {
 
 function need(g: GgufFile, name: string, file: string): GgufTensorInfo {
   const t = g.tensors.get(name);
-  if (!t) throw new InvalidFileError(file, `tensor ${name} is missing`, 'the file is not a complete llama-architecture GGUF model');
-  if (!t.dtype) throw new UnsupportedError(`${file}: tensor ${name} of GGML type ${ggmlTypeName(t.type)}`, 'weft reads F32, F16, BF16, Q8_0 and Q4_0 tensors; re-quantize to one of those');
+  if (!t)
+    throw new InvalidFileError(file, `tensor ${name} is missing`, 'the file is not a complete llama-architecture GGUF model');
+  if (!t.dtype)
+    throw new UnsupportedError(
+      `${file}: tensor ${name} of GGML type ${ggmlTypeName(t.type)}`,
+      'weft reads F32, F16, BF16, Q8_0 and Q4_0 tensors; re-quantize to one of those',
+    );
   return t;
 }
 
@@ -166,16 +201,25 @@ const GGML_TYPE_OF: Partial<Record<DType, number>> = { f32: 0, f16: 1, q4_0: 2, 
  * Writes a Llama model (any storage dtypes) as a llama-architecture GGUF v3 file, with an
  * optional SentencePiece-style vocabulary (pieces use ▁ for spaces, as llama.cpp expects).
  */
-export async function exportGgufLlama(model: LlamaModel, vocabulary?: { tokens: string[]; scores: number[]; tokenTypes: number[] }): Promise<Uint8Array> {
+export async function exportGgufLlama(
+  model: LlamaModel,
+  vocabulary?: { tokens: string[]; scores: number[]; tokenTypes: number[] },
+): Promise<Uint8Array> {
   const c = model.config;
-  if (c.positional.kind !== 'rope' || c.positional.layout !== 'pairs') throw new UnsupportedError('exporting a model whose RoPE is not in pairs layout');
+  if (c.positional.kind !== 'rope' || c.positional.layout !== 'pairs')
+    throw new UnsupportedError('exporting a model whose RoPE is not in pairs layout');
   const b = model.backend;
   const tensors: { name: string; dims: number[]; type: number; data: Uint8Array }[] = [];
   const add = async (name: string, t: Tensor) => {
     const type = GGML_TYPE_OF[t.dtype];
     if (type === undefined) throw new UnsupportedError(`exporting a ${t.dtype} tensor to GGUF`);
     const host = await b.read(t);
-    tensors.push({ name, dims: [...t.shape].reverse(), type, data: new Uint8Array(host.buffer, host.byteOffset, host.byteLength) });
+    tensors.push({
+      name,
+      dims: [...t.shape].reverse(),
+      type,
+      data: new Uint8Array(host.buffer, host.byteOffset, host.byteLength),
+    });
   };
   const w = model.weights;
   await add('token_embd.weight', w.embedding);

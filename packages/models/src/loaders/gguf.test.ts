@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { InvalidFileError, UnsupportedError, f16ToF32 } from '@weft/core';
+import { f16ToF32, InvalidFileError, UnsupportedError } from '@weft/core';
 import { embeddedModel, fixture } from '@weft/testing';
 import { llamaSpmTokenizer, loadLlama2cTokenizer } from '@weft/tokenizers';
 import { describe, expect, it } from 'vitest';
-import { loadGgufLlama, exportGgufLlama } from './gguf-llama.js';
 import { parseGguf, writeGguf } from './gguf.js';
+import { exportGgufLlama, loadGgufLlama } from './gguf-llama.js';
 import { loadLlama2c } from './llama2c.js';
 
 const tinyBytes = readFileSync(fixture('gguf/llama-2-tiny-random.gguf'));
-const goldens = JSON.parse(readFileSync(fixture('llama2c/greedy-goldens.json'), 'utf8')) as { cases: { prompt: string; ids_after_bos: number[] }[] };
+const goldens = JSON.parse(readFileSync(fixture('llama2c/greedy-goldens.json'), 'utf8')) as {
+  cases: { prompt: string; ids_after_bos: number[] }[];
+};
 
 function argmax(x: Float32Array): number {
   let best = 0;
@@ -23,11 +25,14 @@ function referenceForward(bytes: Uint8Array, ids: number[]): Float64Array {
     const t = g.tensors.get(name)!;
     const n = t.dims.reduce((a, b) => a * b, 1);
     const view = new DataView(bytes.buffer, bytes.byteOffset + t.offset);
-    return Float64Array.from({ length: n }, (_, i) => (t.type === 1 ? f16ToF32(view.getUint16(2 * i, true)) : view.getFloat32(4 * i, true)));
+    return Float64Array.from({ length: n }, (_, i) =>
+      t.type === 1 ? f16ToF32(view.getUint16(2 * i, true)) : view.getFloat32(4 * i, true),
+    );
   };
   const [C, H, Hkv, F, L] = [8, 2, 2, 32, 1];
   const D = C / H;
-  const mv = (w: Float64Array, x: Float64Array, rows: number) => Float64Array.from({ length: rows }, (_, r) => x.reduce((s, v, j) => s + v * w[r * x.length + j]!, 0));
+  const mv = (w: Float64Array, x: Float64Array, rows: number) =>
+    Float64Array.from({ length: rows }, (_, r) => x.reduce((s, v, j) => s + v * w[r * x.length + j]!, 0));
   const norm = (x: Float64Array, w: Float64Array) => {
     const ms = x.reduce((s, v) => s + v * v, 0) / x.length;
     return x.map((v, i) => (v / Math.sqrt(ms + 1e-5)) * w[i]!);
@@ -131,7 +136,10 @@ describe('GGUF', () => {
     const v9 = Uint8Array.from(tinyBytes);
     v9[4] = 9;
     bad.push([v9, /GGUF version 9/, UnsupportedError]);
-    const q5 = writeGguf([['general.architecture', 'llama', 'str']], [{ name: 'token_embd.weight', dims: [32, 4], type: 6, data: new Uint8Array(88) }]);
+    const q5 = writeGguf(
+      [['general.architecture', 'llama', 'str']],
+      [{ name: 'token_embd.weight', dims: [32, 4], type: 6, data: new Uint8Array(88) }],
+    );
     for (const [bytes, re, cls] of bad) {
       let err: unknown;
       try {

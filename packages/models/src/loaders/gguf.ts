@@ -1,4 +1,4 @@
-import { type DType, InvalidFileError, UnsupportedError, byteLength } from '@weft/core';
+import { byteLength, type DType, InvalidFileError, UnsupportedError } from '@weft/core';
 
 /**
  * GGUF (llama.cpp's model container), versions 2 and 3, little-endian.
@@ -74,7 +74,12 @@ class Reader {
     this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   }
   need(n: number, what: string): void {
-    if (this.p + n > this.data.byteLength) throw new InvalidFileError(this.file, `truncated: ${what} needs ${n} bytes at offset ${this.p}, the file ends at ${this.data.byteLength}`, 'the GGUF file is damaged or incomplete; download or convert it again');
+    if (this.p + n > this.data.byteLength)
+      throw new InvalidFileError(
+        this.file,
+        `truncated: ${what} needs ${n} bytes at offset ${this.p}, the file ends at ${this.data.byteLength}`,
+        'the GGUF file is damaged or incomplete; download or convert it again',
+      );
   }
   u8(w: string) {
     this.need(1, w);
@@ -147,7 +152,11 @@ class Reader {
       case 12:
         return v.getFloat64(at(8), true);
       default:
-        throw new InvalidFileError(this.file, `${w} has unknown value type ${type}`, 'the file is not GGUF v2/v3, or it is damaged');
+        throw new InvalidFileError(
+          this.file,
+          `${w} has unknown value type ${type}`,
+          'the file is not GGUF v2/v3, or it is damaged',
+        );
     }
   }
 }
@@ -155,12 +164,22 @@ class Reader {
 /** Parses the GGUF header, metadata and tensor table (not the tensor data). */
 export function parseGguf(data: Uint8Array, fileName = 'model.gguf'): GgufFile {
   const r = new Reader(data, fileName);
-  if (data.byteLength < 4 || r.u32('magic') !== MAGIC) throw new InvalidFileError(fileName, 'does not start with the GGUF magic', 'pass a .gguf file written by llama.cpp (convert_hf_to_gguf.py) or a compatible tool');
+  if (data.byteLength < 4 || r.u32('magic') !== MAGIC)
+    throw new InvalidFileError(
+      fileName,
+      'does not start with the GGUF magic',
+      'pass a .gguf file written by llama.cpp (convert_hf_to_gguf.py) or a compatible tool',
+    );
   const version = r.u32('version');
-  if (version !== 2 && version !== 3) throw new UnsupportedError(`${fileName}: GGUF version ${version}`, 'weft reads GGUF v2 and v3; re-convert with a current llama.cpp');
+  if (version !== 2 && version !== 3)
+    throw new UnsupportedError(
+      `${fileName}: GGUF version ${version}`,
+      'weft reads GGUF v2 and v3; re-convert with a current llama.cpp',
+    );
   const tensorCount = r.u64('tensor count');
   const kvCount = r.u64('metadata count');
-  if (tensorCount > MAX_COUNT || kvCount > MAX_COUNT) throw new InvalidFileError(fileName, `implausible counts (${tensorCount} tensors, ${kvCount} metadata entries)`);
+  if (tensorCount > MAX_COUNT || kvCount > MAX_COUNT)
+    throw new InvalidFileError(fileName, `implausible counts (${tensorCount} tensors, ${kvCount} metadata entries)`);
   const metadata = new Map<string, GgufValue>();
   for (let i = 0; i < kvCount; i++) {
     const key = r.str(`metadata key ${i}`);
@@ -168,7 +187,8 @@ export function parseGguf(data: Uint8Array, fileName = 'model.gguf'): GgufFile {
     metadata.set(key, r.value(type, key));
   }
   const alignment = Number(metadata.get('general.alignment') ?? 32);
-  if (!(alignment > 0 && (alignment & (alignment - 1)) === 0)) throw new InvalidFileError(fileName, `general.alignment ${alignment} is not a power of two`);
+  if (!(alignment > 0 && (alignment & (alignment - 1)) === 0))
+    throw new InvalidFileError(fileName, `general.alignment ${alignment} is not a power of two`);
   const infos: { name: string; dims: number[]; type: number; rel: number }[] = [];
   for (let i = 0; i < tensorCount; i++) {
     const name = r.str(`tensor ${i} name`);
@@ -183,14 +203,25 @@ export function parseGguf(data: Uint8Array, fileName = 'model.gguf'): GgufFile {
   const tensors = new Map<string, GgufTensorInfo>();
   for (const t of infos) {
     const n = t.dims.reduce((a, b) => a * b, 1);
-    if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidFileError(fileName, `tensor ${t.name} has invalid dims [${t.dims.join(', ')}]`);
+    if (!Number.isSafeInteger(n) || n <= 0)
+      throw new InvalidFileError(fileName, `tensor ${t.name} has invalid dims [${t.dims.join(', ')}]`);
     const info = GGML_TYPES[t.type];
     const dtype = info?.dtype;
     const bytes = dtype ? byteLength(dtype, n) : Number.NaN;
-    if (dtype && (dtype === 'q8_0' || dtype === 'q4_0') && t.dims[0]! % 32 !== 0) throw new InvalidFileError(fileName, `tensor ${t.name}: ${info!.name} rows of ${t.dims[0]} are not whole 32-element blocks`);
+    if (dtype && (dtype === 'q8_0' || dtype === 'q4_0') && t.dims[0]! % 32 !== 0)
+      throw new InvalidFileError(
+        fileName,
+        `tensor ${t.name}: ${info!.name} rows of ${t.dims[0]} are not whole 32-element blocks`,
+      );
     const offset = dataOffset + t.rel;
-    if (t.rel % alignment !== 0) throw new InvalidFileError(fileName, `tensor ${t.name} offset ${t.rel} is not aligned to ${alignment}`);
-    if (dtype && offset + bytes > data.byteLength) throw new InvalidFileError(fileName, `truncated: tensor ${t.name} (${info!.name} [${t.dims.join(', ')}]) needs bytes up to ${offset + bytes}, the file ends at ${data.byteLength}`, 'the GGUF file is damaged or incomplete');
+    if (t.rel % alignment !== 0)
+      throw new InvalidFileError(fileName, `tensor ${t.name} offset ${t.rel} is not aligned to ${alignment}`);
+    if (dtype && offset + bytes > data.byteLength)
+      throw new InvalidFileError(
+        fileName,
+        `truncated: tensor ${t.name} (${info!.name} [${t.dims.join(', ')}]) needs bytes up to ${offset + bytes}, the file ends at ${data.byteLength}`,
+        'the GGUF file is damaged or incomplete',
+      );
     if (tensors.has(t.name)) throw new InvalidFileError(fileName, `tensor ${t.name} appears twice`);
     tensors.set(t.name, { name: t.name, dims: t.dims, type: t.type, dtype, offset, byteLength: bytes });
   }
@@ -211,7 +242,11 @@ export function ggufNumber(g: GgufFile, key: string, fileName: string, fallback?
 
 /** Host array holding a tensor's raw data (copied, aligned). */
 export function ggufTensorData(data: Uint8Array, t: GgufTensorInfo): Float32Array | Uint16Array | Uint8Array | Int32Array {
-  if (!t.dtype) throw new UnsupportedError(`tensor ${t.name} of GGML type ${ggmlTypeName(t.type)}`, 'weft reads F32, F16, BF16, Q8_0 and Q4_0 tensors; re-quantize the model to one of those');
+  if (!t.dtype)
+    throw new UnsupportedError(
+      `tensor ${t.name} of GGML type ${ggmlTypeName(t.type)}`,
+      'weft reads F32, F16, BF16, Q8_0 and Q4_0 tensors; re-quantize the model to one of those',
+    );
   const bytes = Uint8Array.prototype.slice.call(data, t.offset, t.offset + t.byteLength);
   switch (t.dtype) {
     case 'f32':
@@ -227,7 +262,11 @@ export function ggufTensorData(data: Uint8Array, t: GgufTensorInfo): Float32Arra
 }
 
 /** Minimal GGUF v3 writer (used to export weft models and to build test files). */
-export function writeGguf(metadata: [string, GgufValue, 'u32' | 'i32' | 'f32' | 'str' | 'bool' | 'arr-str' | 'arr-f32' | 'arr-i32'][], tensors: { name: string; dims: number[]; type: number; data: Uint8Array }[], alignment = 32): Uint8Array {
+export function writeGguf(
+  metadata: [string, GgufValue, 'u32' | 'i32' | 'f32' | 'str' | 'bool' | 'arr-str' | 'arr-f32' | 'arr-i32'][],
+  tensors: { name: string; dims: number[]; type: number; data: Uint8Array }[],
+  alignment = 32,
+): Uint8Array {
   const parts: Uint8Array[] = [];
   const enc = new TextEncoder();
   const u32 = (v: number) => new Uint8Array(new Uint32Array([v]).buffer);
@@ -283,6 +322,6 @@ export function writeGguf(metadata: [string, GgufValue, 'u32' | 'i32' | 'f32' | 
     out.set(p, header);
     header += p.byteLength;
   }
-  tensors.forEach((t, i) => out.set(t.data, dataOffset + offsets[i]!));
+  for (let i = 0; i < tensors.length; i++) out.set(tensors[i]!.data, dataOffset + offsets[i]!);
   return out;
 }

@@ -1,9 +1,18 @@
+import {
+  type AttentionSpec,
+  type Backend,
+  f32ArrayToF16,
+  InvalidFileError,
+  type ModelConfig,
+  SpecError,
+  type Tensor,
+  UnsupportedError,
+} from '@weft/core';
 import { createCpuBackend } from '@weft/cpu';
-import { type AttentionSpec, type Backend, InvalidFileError, type ModelConfig, SpecError, type Tensor, UnsupportedError, f32ArrayToF16 } from '@weft/core';
 import { positionalSpecFromHfConfig } from '@weft/positional';
 import { GqaAttention } from '../llama/blocks.js';
 import { LlamaModel, type LlamaWeights } from '../llama/model.js';
-import { type SafetensorsFile, parseSafetensors, safetensorsHost, safetensorsToF32 } from './safetensors.js';
+import { parseSafetensors, type SafetensorsFile, safetensorsHost, safetensorsToF32 } from './safetensors.js';
 
 /** Options of {@link loadHfLlama}. */
 export interface HfLoadOptions {
@@ -27,10 +36,15 @@ export function loadHfLlama(config: unknown, shards: readonly Uint8Array[], opts
   if (typeof config !== 'object' || config === null) throw new SpecError('config', 'config.json must be a JSON object');
   const c = config as Json;
   const type = String(c.model_type ?? '');
-  if (!ARCHES.has(type)) throw new UnsupportedError(`config.json model_type '${type}'`, 'weft loads Llama-family causal LMs from safetensors (llama, mistral, qwen2-style)');
+  if (!ARCHES.has(type))
+    throw new UnsupportedError(
+      `config.json model_type '${type}'`,
+      'weft loads Llama-family causal LMs from safetensors (llama, mistral, qwen2-style)',
+    );
   const int = (k: string, fallback?: number): number => {
     const v = c[k] ?? fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new SpecError(`config.${k}`, `must be a positive integer, got ${JSON.stringify(c[k])}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
+      throw new SpecError(`config.${k}`, `must be a positive integer, got ${JSON.stringify(c[k])}`);
     return v;
   };
   const C = int('hidden_size');
@@ -44,25 +58,40 @@ export function loadHfLlama(config: unknown, shards: readonly Uint8Array[], opts
   if (H % Hkv !== 0) throw new SpecError('config.num_key_value_heads', `${Hkv} does not divide num_attention_heads ${H}`);
   const eps = typeof c.rms_norm_eps === 'number' ? c.rms_norm_eps : 1e-6;
   const { spec: positional } = positionalSpecFromHfConfig(c);
-  if (positional.kind !== 'rope') throw new SpecError('config', `Llama-family models use RoPE; the config describes '${positional.kind}'`);
-  if (c.attention_bias === true || c.mlp_bias === true) throw new UnsupportedError('attention/MLP biases (attention_bias / mlp_bias)');
+  if (positional.kind !== 'rope')
+    throw new SpecError('config', `Llama-family models use RoPE; the config describes '${positional.kind}'`);
+  if (c.attention_bias === true || c.mlp_bias === true)
+    throw new UnsupportedError('attention/MLP biases (attention_bias / mlp_bias)');
 
-  const parsed: [Uint8Array, SafetensorsFile][] = shards.map((s, i) => [s, parseSafetensors(s, shards.length > 1 ? `${file} (shard ${i + 1})` : file)]);
+  const parsed: [Uint8Array, SafetensorsFile][] = shards.map((s, i) => [
+    s,
+    parseSafetensors(s, shards.length > 1 ? `${file} (shard ${i + 1})` : file),
+  ]);
   const backend = opts.backend ?? createCpuBackend();
   const load = (name: string, shape: number[], matrix = true): Tensor => {
     for (const [bytes, st] of parsed) {
       const t = st.tensors.get(name);
       if (!t) continue;
-      if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) throw new InvalidFileError(file, `tensor ${name} has shape [${t.shape.join(', ')}], config.json implies [${shape.join(', ')}]`);
+      if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
+        throw new InvalidFileError(
+          file,
+          `tensor ${name} has shape [${t.shape.join(', ')}], config.json implies [${shape.join(', ')}]`,
+        );
       // Norm weights are always f32 on the backend; matrices keep their 16-bit storage.
       if (!matrix) return backend.fromHost(safetensorsToF32(bytes, t), shape, 'f32');
       const host = safetensorsHost(bytes, t);
-      if (matrix && opts.weightsDtype === 'f16' && host.dtype === 'f32') return backend.fromHost(f32ArrayToF16(host.data as Float32Array), shape, 'f16');
+      if (matrix && opts.weightsDtype === 'f16' && host.dtype === 'f32')
+        return backend.fromHost(f32ArrayToF16(host.data as Float32Array), shape, 'f16');
       return backend.fromHost(host.data, shape, host.dtype);
     }
     throw new InvalidFileError(file, `tensor ${name} is missing`, 'pass every shard of the checkpoint');
   };
-  const rope = { base: positional.base, layout: positional.layout, ...(positional.rotaryDim ? { rotaryDim: positional.rotaryDim } : {}), ...(positional.scaling ? { scaling: positional.scaling } : {}) };
+  const rope = {
+    base: positional.base,
+    layout: positional.layout,
+    ...(positional.rotaryDim ? { rotaryDim: positional.rotaryDim } : {}),
+    ...(positional.scaling ? { scaling: positional.scaling } : {}),
+  };
   const modelConfig: ModelConfig = {
     architecture: 'llama',
     vocabSize: V,

@@ -3,8 +3,8 @@ import { InvalidFileError, UnsupportedError } from '@weft/core';
 import { embeddedModel, fixture } from '@weft/testing';
 import { loadLlama2cTokenizer } from '@weft/tokenizers';
 import { describe, expect, it } from 'vitest';
-import { loadLlama2c, readLlama2cHeader } from './llama2c.js';
 import type { LlamaModel } from '../llama/model.js';
+import { loadLlama2c, readLlama2cHeader } from './llama2c.js';
 
 const modelBytes = readFileSync(embeddedModel('stories260K.bin'));
 const tok = loadLlama2cTokenizer(readFileSync(embeddedModel('tok512.bin')), 'tok512.bin', 512);
@@ -38,7 +38,17 @@ async function greedyLikeRunC(model: LlamaModel, prompt: string, steps: number):
 
 describe('llama2.c stories260K', () => {
   it('reads the header', () => {
-    expect(readLlama2cHeader(modelBytes)).toMatchObject({ dim: 64, hiddenDim: 172, layers: 5, heads: 8, kvHeads: 4, vocabSize: 512, seqLen: 512, sharedClassifier: true, version: 0 });
+    expect(readLlama2cHeader(modelBytes)).toMatchObject({
+      dim: 64,
+      hiddenDim: 172,
+      layers: 5,
+      heads: 8,
+      kvHeads: 4,
+      vocabSize: 512,
+      seqLen: 512,
+      sharedClassifier: true,
+      version: 0,
+    });
   });
 
   for (const c of goldens.cases) {

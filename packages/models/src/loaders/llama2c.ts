@@ -1,18 +1,17 @@
-import { createCpuBackend, quantizeQ4_0, quantizeQ8_0 } from '@weft/cpu';
 import {
   type AttentionSpec,
   type Backend,
+  f32ArrayToF16,
   InvalidFileError,
   type ModelConfig,
   type PositionalSpec,
   SpecError,
   type Tensor,
   UnsupportedError,
-  f32ArrayToF16,
 } from '@weft/core';
+import { createCpuBackend, quantizeQ4_0, quantizeQ8_0 } from '@weft/cpu';
 import { GqaAttention } from '../llama/blocks.js';
 import { LlamaModel, type LlamaWeights } from '../llama/model.js';
-
 
 /** llama2.c checkpoint header (`Config` in run.c). */
 export interface Llama2cHeader {
@@ -51,14 +50,19 @@ const LIMIT = 1 << 20;
 /** Reads and validates the header of a llama2.c checkpoint (legacy or version 1). */
 export function readLlama2cHeader(data: Uint8Array, fileName = 'model.bin'): Llama2cHeader {
   const hint = 'pass a llama2.c checkpoint (.bin written by export.py / train.py), e.g. models/stories260K.bin';
-  if (data.byteLength < 28) throw new InvalidFileError(fileName, `only ${data.byteLength} bytes; a llama2.c checkpoint header needs 28`, hint);
+  if (data.byteLength < 28)
+    throw new InvalidFileError(fileName, `only ${data.byteLength} bytes; a llama2.c checkpoint header needs 28`, hint);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let version: 0 | 1 = 0;
   let o = 0;
   let shared: boolean | undefined;
   if (view.getUint32(0, true) === MAGIC_AK42) {
     const v = view.getInt32(4, true);
-    if (v === 2) throw new UnsupportedError(`${fileName}: llama2.c version-2 (int8 group-quantised) checkpoints`, 'export with `export.py --version 1` (fp32) or use the legacy format');
+    if (v === 2)
+      throw new UnsupportedError(
+        `${fileName}: llama2.c version-2 (int8 group-quantised) checkpoints`,
+        'export with `export.py --version 1` (fp32) or use the legacy format',
+      );
     if (v !== 1) throw new InvalidFileError(fileName, `unknown llama2.c export version ${v}`, hint);
     if (data.byteLength < 256) throw new InvalidFileError(fileName, 'truncated: a version-1 header is 256 bytes', hint);
     version = 1;
@@ -66,7 +70,15 @@ export function readLlama2cHeader(data: Uint8Array, fileName = 'model.bin'): Lla
     shared = data[8 + 28] !== 0;
   }
   const ints = Array.from({ length: 7 }, (_, i) => view.getInt32(o + 4 * i, true));
-  const [dim, hiddenDim, layers, heads, kvHeads, vocabRaw, seqLen] = ints as [number, number, number, number, number, number, number];
+  const [dim, hiddenDim, layers, heads, kvHeads, vocabRaw, seqLen] = ints as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const vocabSize = Math.abs(vocabRaw);
   const fields: [string, number][] = [
     ['dim', dim],
@@ -78,11 +90,18 @@ export function readLlama2cHeader(data: Uint8Array, fileName = 'model.bin'): Lla
     ['seq_len', seqLen],
   ];
   for (const [name, value] of fields) {
-    if (!(value > 0 && value <= LIMIT)) throw new InvalidFileError(fileName, `header field ${name} = ${value} is not a plausible size; this is not a llama2.c checkpoint`, hint);
+    if (!(value > 0 && value <= LIMIT))
+      throw new InvalidFileError(
+        fileName,
+        `header field ${name} = ${value} is not a plausible size; this is not a llama2.c checkpoint`,
+        hint,
+      );
   }
   if (dim % heads !== 0) throw new InvalidFileError(fileName, `dim ${dim} is not divisible by n_heads ${heads}`, hint);
-  if (heads % kvHeads !== 0) throw new InvalidFileError(fileName, `n_heads ${heads} is not a multiple of n_kv_heads ${kvHeads}`, hint);
-  if ((dim / heads) % 2 !== 0) throw new InvalidFileError(fileName, `head size ${dim / heads} is odd; RoPE needs an even head size`, hint);
+  if (heads % kvHeads !== 0)
+    throw new InvalidFileError(fileName, `n_heads ${heads} is not a multiple of n_kv_heads ${kvHeads}`, hint);
+  if ((dim / heads) % 2 !== 0)
+    throw new InvalidFileError(fileName, `head size ${dim / heads} is odd; RoPE needs an even head size`, hint);
   return {
     dim,
     hiddenDim,
@@ -119,8 +138,15 @@ export function loadLlama2c(data: Uint8Array, opts: LoadOptions = {}): LlamaMode
   const h = readLlama2cHeader(data, fileName);
   const need = h.weightsOffset + 4 * expectedFloats(h);
   if (data.byteLength !== need) {
-    const what = data.byteLength < need ? `truncated: ${data.byteLength} bytes, the header promises ${need}` : `${data.byteLength - need} unexpected bytes after the weights (expected ${need} bytes)`;
-    throw new InvalidFileError(fileName, `${what} (dim ${h.dim}, ${h.layers} layers, vocab ${h.vocabSize}, ${h.sharedClassifier ? 'shared' : 'separate'} classifier)`, 'the file is damaged or not a llama2.c checkpoint; re-export it');
+    const what =
+      data.byteLength < need
+        ? `truncated: ${data.byteLength} bytes, the header promises ${need}`
+        : `${data.byteLength - need} unexpected bytes after the weights (expected ${need} bytes)`;
+    throw new InvalidFileError(
+      fileName,
+      `${what} (dim ${h.dim}, ${h.layers} layers, vocab ${h.vocabSize}, ${h.sharedClassifier ? 'shared' : 'separate'} classifier)`,
+      'the file is damaged or not a llama2.c checkpoint; re-export it',
+    );
   }
   const backend = opts.backend ?? createCpuBackend();
   const { dim: C, hiddenDim: F, layers: L, heads: H, kvHeads: Hkv, vocabSize: V } = h;
@@ -139,7 +165,12 @@ export function loadLlama2c(data: Uint8Array, opts: LoadOptions = {}): LlamaMode
         return backend.fromHost(f32ArrayToF16(src), [N, K], 'f16');
       case 'q8_0':
       case 'q4_0':
-        if (K % 32 !== 0) throw new SpecError('weightsDtype', `${dtype} needs every matrix's input dim to be a multiple of 32; this model has ${K}`, "use 'f16' or 'f32'");
+        if (K % 32 !== 0)
+          throw new SpecError(
+            'weightsDtype',
+            `${dtype} needs every matrix's input dim to be a multiple of 32; this model has ${K}`,
+            "use 'f16' or 'f32'",
+          );
         return backend.fromHost(dtype === 'q8_0' ? quantizeQ8_0(src, N, K) : quantizeQ4_0(src, N, K), [N, K], dtype);
       default:
         throw new SpecError('weightsDtype', `unknown dtype ${String(dtype)}`, "use 'f32', 'f16', 'q8_0' or 'q4_0'");
@@ -194,9 +225,21 @@ export function loadLlama2c(data: Uint8Array, opts: LoadOptions = {}): LlamaMode
   };
   const pos = config.positional;
   if (pos.kind !== 'rope' && pos.kind !== 'none') {
-    throw new SpecError('positional.kind', `'${pos.kind}' cannot be applied to a RoPE-trained llama2.c model`, "use { kind: 'rope', ... } (optionally with scaling) or { kind: 'none' }");
+    throw new SpecError(
+      'positional.kind',
+      `'${pos.kind}' cannot be applied to a RoPE-trained llama2.c model`,
+      "use { kind: 'rope', ... } (optionally with scaling) or { kind: 'none' }",
+    );
   }
-  const rope = pos.kind === 'rope' ? { base: pos.base, layout: pos.layout, ...(pos.rotaryDim ? { rotaryDim: pos.rotaryDim } : {}), ...(pos.scaling ? { scaling: pos.scaling } : {}) } : undefined;
+  const rope =
+    pos.kind === 'rope'
+      ? {
+          base: pos.base,
+          layout: pos.layout,
+          ...(pos.rotaryDim ? { rotaryDim: pos.rotaryDim } : {}),
+          ...(pos.scaling ? { scaling: pos.scaling } : {}),
+        }
+      : undefined;
 
   const embedding = backend.fromHost(embSrc, [V, C], 'f32');
   const weights: LlamaWeights = {
@@ -204,7 +247,12 @@ export function loadLlama2c(data: Uint8Array, opts: LoadOptions = {}): LlamaMode
     layers: Array.from({ length: L }, (_, l) => ({
       attnNorm: vector(rmsAtt[l]!),
       attention: new GqaAttention(
-        { wq: matrix(wq[l]!, H * D, C), wk: matrix(wk[l]!, Hkv * D, C), wv: matrix(wv[l]!, Hkv * D, C), wo: matrix(wo[l]!, C, H * D) },
+        {
+          wq: matrix(wq[l]!, H * D, C),
+          wk: matrix(wk[l]!, Hkv * D, C),
+          wv: matrix(wv[l]!, Hkv * D, C),
+          wo: matrix(wo[l]!, C, H * D),
+        },
         { heads: H, kvHeads: Hkv, headDim: D },
         config.attention,
         rope,

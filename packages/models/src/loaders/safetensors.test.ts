@@ -1,15 +1,17 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InvalidFileError, UnsupportedError } from '@weft/core';
+import type { CpuBackend } from '@weft/cpu';
 import { embeddedModel, fixture } from '@weft/testing';
 import { describe, expect, it } from 'vitest';
+import type { GqaAttention } from '../llama/blocks.js';
 import { loadHfLlama } from './hf-llama.js';
 import { loadLlama2c } from './llama2c.js';
 import { parseSafetensors, safetensorsToF32, writeSafetensors } from './safetensors.js';
-import { GqaAttention } from '../llama/blocks.js';
-import type { CpuBackend } from '@weft/cpu';
 
-const goldens = JSON.parse(readFileSync(fixture('llama2c/greedy-goldens.json'), 'utf8')) as { cases: { ids_after_bos: number[] }[] };
+const goldens = JSON.parse(readFileSync(fixture('llama2c/greedy-goldens.json'), 'utf8')) as {
+  cases: { ids_after_bos: number[] }[];
+};
 
 describe('safetensors', () => {
   it('reads every sample file of the safetensors repository (all dtypes)', () => {
@@ -31,7 +33,10 @@ describe('safetensors', () => {
   });
 
   it('rejects malformed headers, bad offsets and truncation with typed errors', () => {
-    const good = writeSafetensors({ a: { shape: [2, 2], data: new Float32Array(4) }, b: { shape: [3], data: new Float32Array(3) } });
+    const good = writeSafetensors({
+      a: { shape: [2, 2], data: new Float32Array(4) },
+      b: { shape: [3], data: new Float32Array(3) },
+    });
     expect(parseSafetensors(good).tensors.size).toBe(2);
     const mk = (header: string, extra = 0) => {
       const h = new TextEncoder().encode(header);
@@ -46,7 +51,13 @@ describe('safetensors', () => {
       [mk('{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}', 8), /not valid UTF-8 JSON/],
       [mk('{"a": {"dtype": "Q9", "shape": [2], "data_offsets": [0, 8]}}', 8), /unknown dtype/],
       [mk('{"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}', 8), /expected 12/],
-      [mk('{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}', 12), /overlap/],
+      [
+        mk(
+          '{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}',
+          12,
+        ),
+        /overlap/,
+      ],
       [mk('{"__proto__": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}', 4), /./],
     ];
     for (const [bytes, re] of cases.slice(0, -1)) {
@@ -65,7 +76,8 @@ function pairsToHalves(w: Float32Array, heads: number, C: number): Float32Array 
   const out = new Float32Array(w.length);
   for (let h = 0; h < heads; h++)
     for (let i = 0; i < D / 2; i++)
-      for (const j of [0, 1]) out.set(w.subarray((h * D + 2 * i + j) * C, (h * D + 2 * i + j + 1) * C), (h * D + j * (D / 2) + i) * C);
+      for (const j of [0, 1])
+        out.set(w.subarray((h * D + 2 * i + j) * C, (h * D + 2 * i + j + 1) * C), (h * D + j * (D / 2) + i) * C);
   return out;
 }
 
@@ -125,7 +137,9 @@ describe('Hugging Face Llama (config.json + safetensors)', () => {
     }
     expect(() => loadHfLlama({ ...config, model_type: 'gpt2' }, [])).toThrow(UnsupportedError);
     expect(() => loadHfLlama({ ...config, num_key_value_heads: 3 }, [])).toThrow(/num_key_value_heads/);
-    expect(() => loadHfLlama(config, [shard(names.slice(0, half))], { fileName: 'm.safetensors' })).toThrow(/m\.safetensors: tensor .* is missing/);
+    expect(() => loadHfLlama(config, [shard(names.slice(0, half))], { fileName: 'm.safetensors' })).toThrow(
+      /m\.safetensors: tensor .* is missing/,
+    );
     expect(() => loadHfLlama({ ...config, hidden_size: 32 }, [shard(names)])).toThrow(/has shape/);
   });
 });
