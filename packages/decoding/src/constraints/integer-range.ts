@@ -35,6 +35,41 @@ export function integerRange(lo: number | undefined, hi: number | undefined, fie
   return alt(...parts);
 }
 
+/** A bound on a magnitude: value, and whether the bound itself is excluded. */
+export interface MagnitudeBound {
+  readonly value: number;
+  readonly strict: boolean;
+}
+
+/**
+ * Unsigned JSON decimals `I(.F)?` (no exponent) whose value m satisfies `lower` ≤ m ≤ `upper`
+ * (strict where marked), for integer bounds. `fraction` is the regex of the digits after the
+ * point. Returns undefined when no value qualifies.
+ */
+export function decimalMagnitude(
+  lower: MagnitudeBound,
+  upper: MagnitudeBound | undefined,
+  fraction: RegexNode,
+): RegexNode | undefined {
+  const L = lower.value;
+  const anyFraction = repeat(seq(literal('.'), fraction), 0, 1);
+  const zeroFraction = repeat(seq(literal('.'), repeat(literal('0'), 1, Number.POSITIVE_INFINITY)), 0, 1);
+  // .F with some non-zero digit (value strictly above the integer part)
+  const nonZeroFraction = seq(literal('.'), star(literal('0')), digitSet(1, 9), star(ANY_DIGIT));
+  if (upper !== undefined) {
+    const H = upper.value;
+    if (H < L || (H === L && (lower.strict || upper.strict))) return undefined;
+    if (H === L) return seq(nonNegative(L, L), zeroFraction);
+  }
+  const parts: RegexNode[] = [seq(nonNegative(L, L), lower.strict ? nonZeroFraction : anyFraction)];
+  if (upper === undefined) parts.push(seq(nonNegative(L + 1, undefined), anyFraction));
+  else {
+    if (L + 1 <= upper.value - 1) parts.push(seq(nonNegative(L + 1, upper.value - 1), anyFraction));
+    if (!upper.strict) parts.push(seq(nonNegative(upper.value, upper.value), zeroFraction));
+  }
+  return alt(...parts);
+}
+
 /** Canonical decimals of [lo, hi] with 0 ≤ lo, hi possibly unbounded. */
 function nonNegative(lo: number, hi: number | undefined): RegexNode {
   const parts: RegexNode[] = [];

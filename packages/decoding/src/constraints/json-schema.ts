@@ -10,7 +10,7 @@
 import { SpecError, UnsupportedError } from '@weft/core';
 import { ANY_CHAR, type CharSet, charSetFromRanges, charSetOf, EMPTY_SET, hasChar, subtract } from './charset.js';
 import type { ByteDfa } from './dfa.js';
-import { integerRange } from './integer-range.js';
+import { decimalMagnitude, integerRange, type MagnitudeBound } from './integer-range.js';
 import { type AutomatonLimits, compileRegexNode } from './regex.js';
 import { alt, EMPTY, literal, optional, type RegexNode, repeat, seq, set, star } from './regex-ast.js';
 import { MAX_REPEAT, parseRegex } from './regex-parse.js';
@@ -415,14 +415,13 @@ class SchemaCompiler {
       case 'integer':
         return this.boundedInteger(schema, path) ?? this.integer();
       case 'number':
-        for (const k of ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']) {
-          if (schema[k] !== undefined)
-            throw new UnsupportedError(`\`${k}\` on type number (at ${path})`, 'bounds are supported on type integer only');
-        }
-        return seq(
-          this.integer(),
-          optional(seq(literal('.'), this.digits())),
-          optional(seq(set(charSetOf(0x65, 0x45)), optional(set(charSetOf(0x2b, 0x2d))), this.digits())),
+        return (
+          this.boundedNumber(schema, path) ??
+          seq(
+            this.integer(),
+            optional(seq(literal('.'), this.digits())),
+            optional(seq(set(charSetOf(0x65, 0x45)), optional(set(charSetOf(0x2b, 0x2d))), this.digits())),
+          )
         );
       case 'string':
         return this.string(schema, path);
@@ -431,6 +430,61 @@ class SchemaCompiler {
       case 'object':
         return this.object(schema, path, depth);
     }
+  }
+
+  /**
+   * Numbers within minimum/maximum (and the exclusive forms), or undefined if unbounded. Bounds
+   * must be integers; bounded numbers are written without an exponent.
+   */
+  private boundedNumber(schema: JsonSchema, path: string): RegexNode | undefined {
+    const keys = ['minimum', 'exclusiveMinimum', 'maximum', 'exclusiveMaximum'] as const;
+    const bound: Partial<Record<(typeof keys)[number], number>> = {};
+    for (const k of keys) {
+      const v = schema[k];
+      if (v === undefined) continue;
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new SpecError(`${path}.${k}`, `must be a finite number, got ${JSON.stringify(v)}`);
+      if (!Number.isSafeInteger(v)) {
+        throw new UnsupportedError(
+          `a non-integer \`${k}\` (${v}) on type number (at ${path})`,
+          'use integer bounds, or type integer',
+        );
+      }
+      bound[k] = v;
+    }
+    if (Object.keys(bound).length === 0) return undefined;
+    // The tighter of minimum / exclusiveMinimum (equal values: the exclusive one).
+    const pick = (incl: number | undefined, excl: number | undefined, lower: boolean): MagnitudeBound | undefined => {
+      if (incl === undefined && excl === undefined) return undefined;
+      if (incl === undefined) return { value: excl!, strict: true };
+      if (excl === undefined) return { value: incl, strict: false };
+      const exclTighter = lower ? excl >= incl : excl <= incl;
+      return exclTighter ? { value: excl, strict: true } : { value: incl, strict: false };
+    };
+    const lo = pick(bound.minimum, bound.exclusiveMinimum, true);
+    const hi = pick(bound.maximum, bound.exclusiveMaximum, false);
+    const fraction = this.digits();
+    const parts: RegexNode[] = [];
+    // Text without a sign: value = magnitude m ≥ 0.
+    if (hi === undefined || hi.value >= 0) {
+      const lower = lo === undefined || lo.value < 0 ? { value: 0, strict: false } : lo;
+      const m = decimalMagnitude(lower, hi, fraction);
+      if (m) parts.push(m);
+    }
+    // Text "-m": value −m, so lo bounds m from above and hi from below.
+    if (lo === undefined || lo.value <= 0) {
+      const upper = lo === undefined ? undefined : { value: -lo.value, strict: lo.strict };
+      const lower = hi === undefined || hi.value > 0 ? { value: 0, strict: false } : { value: -hi.value, strict: hi.strict };
+      const m = decimalMagnitude(lower, upper, fraction);
+      if (m) parts.push(seq(literal('-'), m));
+    }
+    if (parts.length === 0)
+      throw new SpecError(
+        `${path}.minimum`,
+        'no number satisfies these bounds',
+        'check minimum/maximum and their exclusive forms',
+      );
+    return alt(...parts);
   }
 
   /** Integers within minimum/maximum (and the exclusive forms), or undefined if unbounded. */
