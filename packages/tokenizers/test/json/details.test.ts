@@ -112,6 +112,24 @@ describe('encodeWithDetails parity', () => {
     });
   }
 
+  it('ByteLevel add_prefix_space=true and Metaspace split=true (variants not in the fixtures) match HF', async () => {
+    const variants: Array<[string, (j: Record<string, unknown>) => void]> = [
+      ['gpt2/tokenizer.json', (j) => (j.pre_tokenizer = { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true })],
+      ['mistral-7b-v0.1/tokenizer.json', (j) => (j.pre_tokenizer = { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true })],
+    ];
+    for (const [file, edit] of variants) {
+      const j = JSON.parse(readFileSync(fixture(file), 'utf8'));
+      edit(j);
+      const json = JSON.stringify(j);
+      const mine = tokenizerFromJSON(json);
+      const hf = Tokenizer.fromString(json);
+      for (const t of texts.slice(0, 120)) {
+        const m = compare(mine.encodeWithDetails(t), await hf.encode(t, null, { addSpecialTokens: true }), t);
+        if (m) throw new Error(`${file} variant, ${JSON.stringify(t.slice(0, 60))}: ${m}`);
+      }
+    }
+  });
+
   it('truncation with stride: kept window matches HF, overflowing windows overlap by the stride', async () => {
     const json = readFileSync(fixture('bert-base-uncased/tokenizer.json'), 'utf8');
     const mine = tokenizerFromJSON(json);
