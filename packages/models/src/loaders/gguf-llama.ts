@@ -100,11 +100,6 @@ export function loadGgufLlama(
   const rotaryDim = n('rope.dimension_count', D);
   const tokenEmbd = need(g, 'token_embd.weight', file);
   const V = tokenEmbd.dims[1]!;
-  if (g.tensors.has('rope_freqs.weight'))
-    throw new UnsupportedError(
-      `${file}: per-frequency RoPE factors (rope_freqs.weight, Llama 3.1 style)`,
-      "load with positional: { kind: 'rope', scaling: { kind: 'llama3', ... } } from the model's config instead",
-    );
   let scaling: RopeScaling | undefined;
   const scalingType = g.metadata.get(`${arch}.rope.scaling.type`);
   if (scalingType === 'linear') scaling = { kind: 'linear', factor: n('rope.scaling.factor') };
@@ -112,6 +107,21 @@ export function loadGgufLlama(
     scaling = { kind: 'yarn', factor: n('rope.scaling.factor'), originalContext: n('rope.scaling.original_context_length') };
   else if (scalingType !== undefined && scalingType !== 'none')
     throw new UnsupportedError(`${file}: RoPE scaling '${String(scalingType)}'`);
+  const freqs = g.tensors.get('rope_freqs.weight');
+  if (freqs) {
+    // llama.cpp's per-frequency divisors (Llama 3.1 exports): θ_i / f_i with no attention
+    // factor, which single-regime LongRoPE expresses exactly.
+    if (scaling)
+      throw new UnsupportedError(`${file}: rope_freqs.weight together with rope.scaling.type '${String(scalingType)}'`);
+    if (freqs.dtype !== 'f32' || freqs.dims.length !== 1 || freqs.dims[0] !== rotaryDim / 2)
+      throw new InvalidFileError(
+        file,
+        `rope_freqs.weight must be F32 [${rotaryDim / 2}], got ${ggmlTypeName(freqs.type)} [${freqs.dims.join(', ')}]`,
+      );
+    const f = Array.from(ggufTensorData(data, freqs) as Float32Array);
+    if (f.some((x) => !(x > 0))) throw new InvalidFileError(file, 'rope_freqs.weight holds a non-positive factor');
+    scaling = { kind: 'longrope', factor: 1, originalContext: contextLength, shortFactor: f, longFactor: f, attentionFactor: 1 };
+  }
   const positional: PositionalSpec = {
     kind: 'rope',
     base,

@@ -127,6 +127,39 @@ describe('GGUF', () => {
     }
   });
 
+  it('reads llama.cpp per-frequency RoPE factors (rope_freqs.weight) as exact frequency divisors', async () => {
+    const src = loadLlama2c(readFileSync(embeddedModel('stories260K.bin')));
+    const plain = await exportGgufLlama(src);
+    const g = parseGguf(plain);
+    // Re-write the file with rope_freqs.weight = 2 for every pair: the same as linear scaling by 2.
+    const tensors = [...g.tensors.values()].map((t) => ({
+      name: t.name,
+      dims: [...t.dims],
+      type: t.type,
+      data: plain.subarray(t.offset, t.offset + t.byteLength),
+    }));
+    tensors.push({ name: 'rope_freqs.weight', dims: [4], type: 0, data: new Uint8Array(new Float32Array([2, 2, 2, 2]).buffer) });
+    const meta = [...g.metadata].map(
+      ([k, v]) =>
+        [k, v, typeof v === 'string' ? 'str' : Number.isInteger(v) ? 'u32' : 'f32'] as [
+          string,
+          number | string,
+          'str' | 'u32' | 'f32',
+        ],
+    );
+    const { model } = loadGgufLlama(writeGguf(meta, tensors), { fileName: 'freqs.gguf' });
+    expect(model.config.positional).toMatchObject({ kind: 'rope', scaling: { kind: 'longrope', shortFactor: [2, 2, 2, 2] } });
+    const linear = loadLlama2c(readFileSync(embeddedModel('stories260K.bin')), {
+      positional: { kind: 'rope', base: 10000, layout: 'pairs', scaling: { kind: 'linear', factor: 2 } },
+    });
+    const ids = [1, 403, 407, 261, 378, 432, 383];
+    const a = await model.forward(ids, model.createCache());
+    const b = await linear.forward(ids, linear.createCache());
+    let maxErr = 0;
+    for (let i = 0; i < a.length; i++) maxErr = Math.max(maxErr, Math.abs(a[i]! - b[i]!));
+    expect(maxErr).toBeLessThan(1e-4);
+  });
+
   it('rejects damaged and unsupported files with typed errors naming the file', () => {
     const bad: [Uint8Array, RegExp, typeof InvalidFileError | typeof UnsupportedError][] = [
       [tinyBytes.subarray(0, 100), /truncated/, InvalidFileError],
