@@ -1,11 +1,11 @@
 // Tiktoken encode speed, load time and memory: weft vs gpt-tokenizer, tiktoken (WASM), js-tiktoken.
 //
-//   pnpm turbo run build --filter=@weft/tokenizers && node --expose-gc bench/tokenizers/tiktoken.mjs [--out bench/tokenizers/tiktoken-results.json]
+//   pnpm turbo run build --filter=@weft/tokenizers && node --expose-gc bench/tokenizers/tiktoken.mjs [--rounds 2] [--out bench/tokenizers/tiktoken-results.json]
 //
 // Each (library, encoding) runs in its own child process (single thread; the parent only
 // collects), so load time and memory are measured from a clean heap. Text: war-and-peace.txt
 // (3.2 MB). Encode speed: the first (cold) call, then the median of 5 calls after it; each
-// library runs ROUNDS times (default 2, interleaved with the others) and keeps its best round.
+// library runs --rounds times (default 2, interleaved with the others) and keeps its best round.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -91,7 +91,7 @@ async function main() {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args[1], args[2]);
   const outIdx = args.indexOf('--out');
-  const rounds = Number(process.env.ROUNDS ?? 2);
+  const rounds = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : 2;
   const results = [];
   for (const enc of ENCODINGS) {
     // Libraries alternate over rounds (the machine is shared); each keeps its best round.

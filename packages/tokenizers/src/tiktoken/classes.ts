@@ -59,7 +59,7 @@ const UNICODE_17_ADDITIONS: readonly (readonly [number, number])[] = [
   [0x323b0, 0x33479],
 ];
 
-function isUnicode17Addition(cp: number): boolean {
+export function isUnicode17Addition(cp: number): boolean {
   if (cp < 0x88f) return false;
   for (const [a, b] of UNICODE_17_ADDITIONS) if (cp >= a && cp <= b) return true;
   return false;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytePairMergeHeap, bytePairMergeLinear, bytePairMergeReference } from '../../src/tiktoken/bpe.js';
+import { isUnicode17Addition } from '../../src/tiktoken/classes.js';
 import { TIKTOKEN_ENCODINGS } from '../../src/tiktoken/presets.js';
 import { cl100kScanner, gpt2Scanner, o200kScanner, type PieceScanner, regexScanner } from '../../src/tiktoken/scanner.js';
 import { ENCODINGS, openai, weft } from './helpers.js';
@@ -120,7 +121,9 @@ describe('hand-written scanners equal the split pattern run as a RegExp', () => 
     const ref = regexScanner(pattern);
     fc.assert(
       fc.property(text(40), (raw) => {
-        const s = raw.toWellFormed();
+        // The RegExp uses the engine's Unicode tables; the scanners classify Unicode 17 additions
+        // as unassigned (as tiktoken does), so those code points are replaced here.
+        const s = [...raw.toWellFormed()].map((c) => (isUnicode17Addition(c.codePointAt(0)!) ? '\ufffd' : c)).join('');
         expect(pieces(fast, s)).toEqual(pieces(ref, s));
       }),
       { numRuns: 8_000, seed },
