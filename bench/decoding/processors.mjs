@@ -12,8 +12,9 @@
 //      (Its TopPLogitsWarper / TopKLogitsWarper have no _call: top-p is not applied at all.)
 //   F  weft only: P + frequency/presence penalties + top-k 50 + min-p 0.05 + typical 0.95 +
 //      llama2.c top-p 0.9 draw — the full HF-style chain.
-// Timing: each case runs warm-up iterations, then 3 rounds of N iterations; the best round's
-// mean per token is reported. Logits are copied from a pool of 8 random arrays every iteration
+// Timing: each case runs warm-up iterations, then 5 rounds of N iterations; the best round's
+// mean CPU time (process.cpuUsage, user + system) per token is reported — on a shared machine
+// wall time swings 2× between identical runs, CPU time much less. Logits are copied from a pool of 8 random arrays every iteration
 // (same copy cost on both sides).
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -34,13 +35,19 @@ function randn(n, seed) {
   return out;
 }
 
+/** CPU milliseconds (user + system) of this process: steadier than wall time on a shared machine. */
+function cpuMs() {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+}
+
 function bench(fn, n) {
   for (let i = 0; i < Math.min(20, n); i++) fn(i);
   let best = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 3; round++) {
-    const t0 = performance.now();
+  for (let round = 0; round < 5; round++) {
+    const t0 = cpuMs();
     for (let i = 0; i < n; i++) fn(i);
-    best = Math.min(best, (performance.now() - t0) / n);
+    best = Math.min(best, (cpuMs() - t0) / n);
   }
   return best;
 }
@@ -120,10 +127,10 @@ for (const V of [32000, 128256]) {
     };
     for (let i = 0; i < 20; i++) await run(i);
     let best = Number.POSITIVE_INFINITY;
-    for (let round = 0; round < 3; round++) {
-      const t0 = performance.now();
+    for (let round = 0; round < 5; round++) {
+      const t0 = cpuMs();
       for (let i = 0; i < n; i++) await run(i);
-      best = Math.min(best, (performance.now() - t0) / n);
+      best = Math.min(best, (cpuMs() - t0) / n);
     }
     return best;
   })();
@@ -170,7 +177,7 @@ for (const V of [32000, 128256]) {
 const f = (x) => (x === null ? 'n/a' : x.toFixed(3));
 console.log(`node ${process.version}, ${new Date().toISOString()}, history ${HISTORY} tokens`);
 console.log(`chain P parity weft vs transformers.js: ${parityEqual}/${parityChecked} logits arrays equal (≤ 1e-6 relative)`);
-console.log('| V | chain | transformers.js ms/token | weft ms/token | transformers.js / weft |');
+console.log('| V | chain | transformers.js CPU ms/token | weft CPU ms/token | transformers.js / weft |');
 console.log('|---|---|---|---|---|');
 for (const r of rows) {
   const ratio = r.transformersJsMs === null ? 'n/a' : `${(r.transformersJsMs / r.weftMs).toFixed(2)}×`;

@@ -77,6 +77,11 @@ export interface GenerateOptionsCamel {
   assistantModel?: CausalLM;
   /** Draft tokens per speculative step with an assistant model (default 5). */
   numAssistantTokens?: number;
+  /**
+   * How the draft length evolves: 'constant' (default), or 'heuristic' (HF: +2 after a step where
+   * every draft was accepted, −1 otherwise, never below 1).
+   */
+  numAssistantTokensSchedule?: 'constant' | 'heuristic';
   /** Extra processors (specs or your own objects), run after the built-in penalties and masks. */
   processors?: readonly (ProcessorSpec | LogitsProcessor)[];
   /** Your own final pick (core `Sampler`) for plain sampling, replacing the llama2.c draw; top-p then runs as a processor. */
@@ -141,6 +146,7 @@ const SNAKE: Readonly<Record<string, string>> = {
   maxMatchingNgramSize: 'max_matching_ngram_size',
   assistantModel: 'assistant_model',
   numAssistantTokens: 'num_assistant_tokens',
+  numAssistantTokensSchedule: 'num_assistant_tokens_schedule',
   prefixCache: 'prefix_cache',
   skipSpecialTokens: 'skip_special_tokens',
 };
@@ -228,8 +234,13 @@ export type Strategy =
 
 /** Where speculative drafts come from. */
 export type DraftSpec =
-  | { readonly kind: 'model'; readonly model: CausalLM; readonly numTokens: number }
-  | { readonly kind: 'prompt-lookup'; readonly numTokens: number; readonly maxNgram: number };
+  | { readonly kind: 'model'; readonly model: CausalLM; readonly numTokens: number; readonly schedule: 'constant' | 'heuristic' }
+  | {
+      readonly kind: 'prompt-lookup';
+      readonly numTokens: number;
+      readonly maxNgram: number;
+      readonly schedule: 'constant' | 'heuristic';
+    };
 
 /** Validated options with defaults filled in, ready for the search loops. */
 export interface ResolvedGenerateOptions {
@@ -301,6 +312,10 @@ export function resolveGenerateOptions(raw: unknown, lm: CausalLM, promptLength:
   const lookup = optInt('promptLookupNumTokens', o.promptLookupNumTokens, 1);
   const maxNgram = optInt('maxMatchingNgramSize', o.maxMatchingNgramSize, 1) ?? 3;
   const numAssistant = optInt('numAssistantTokens', o.numAssistantTokens, 1) ?? 5;
+  const schedule = o.numAssistantTokensSchedule ?? 'constant';
+  if (schedule !== 'constant' && schedule !== 'heuristic') {
+    throw new OptionError('numAssistantTokensSchedule', `got ${describe(schedule)}`, "use 'constant' or 'heuristic'");
+  }
   const skipSpecialTokens = optBool('skipSpecialTokens', o.skipSpecialTokens) ?? true;
   const cache = checkCachePolicy(o.cache, lm.config.contextLength);
   if (o.prefixCache !== undefined && !(o.prefixCache instanceof PrefixCache))
@@ -356,8 +371,8 @@ export function resolveGenerateOptions(raw: unknown, lm: CausalLM, promptLength:
       if (lookup !== undefined && assistant !== undefined)
         throw new OptionError('promptLookupNumTokens', 'given together with assistantModel', 'choose one draft source');
       const draft: DraftSpec = assistant
-        ? { kind: 'model', model: assistant, numTokens: numAssistant }
-        : { kind: 'prompt-lookup', numTokens: lookup!, maxNgram };
+        ? { kind: 'model', model: assistant, numTokens: numAssistant, schedule }
+        : { kind: 'prompt-lookup', numTokens: lookup!, maxNgram, schedule };
       strategy = { kind: 'speculative', sample: doSample, draft };
     } else strategy = doSample ? { kind: 'sample' } : { kind: 'greedy' };
   }

@@ -100,11 +100,18 @@ export function llama2cSample(logits: Float32Array, temperature: number, topP: n
   const t = f(temperature);
   if (t === 0) return argmax(logits);
   const n = logits.length;
-  let live = 0;
-  for (let i = 0; i < n; i++) if (logits[i]! !== Number.NEGATIVE_INFINITY) live++;
-  if (live === 0 || live > n >> 3) return llama2cSampleDense(logits, temperature, topP, rng);
-  const ids = new Int32Array(live);
-  for (let i = 0, j = 0; i < n; i++) if (logits[i]! !== Number.NEGATIVE_INFINITY) ids[j++] = i;
+  // one pass collects the finite ids, giving up (dense path) once they exceed n/8
+  const cap = n >> 3;
+  const found: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (logits[i]! !== Number.NEGATIVE_INFINITY) {
+      if (found.length === cap) return llama2cSampleDense(logits, temperature, topP, rng);
+      found.push(i);
+    }
+  }
+  const live = found.length;
+  if (live === 0) return llama2cSampleDense(logits, temperature, topP, rng);
+  const ids = found;
   const v = new Float32Array(live);
   let max = Number.NEGATIVE_INFINITY;
   for (let j = 0; j < live; j++) {

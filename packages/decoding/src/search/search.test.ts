@@ -329,3 +329,29 @@ describe('abort in every strategy', () => {
     });
   }
 });
+
+it('the heuristic draft schedule grows the draft when everything is accepted and keeps greedy output', async () => {
+  const lm = new TinyLM({ vocabSize: 24, order: 3, seed: 21, scale: 3, contextLength: 120 });
+  lm.config = { ...lm.config, eosTokenId: undefined } as never;
+  const greedy = await collect(streamTokens(lm, [1, 3], { maxNewTokens: 80 }));
+  const constant: SpeculativeStats = { steps: 0, drafted: 0, accepted: 0 };
+  const heuristic: SpeculativeStats = { steps: 0, drafted: 0, accepted: 0 };
+  expect(
+    await collect(streamTokens(lm, [1, 3], { maxNewTokens: 80, assistantModel: lm, numAssistantTokens: 2 }, constant)),
+  ).toEqual(greedy);
+  expect(
+    await collect(
+      streamTokens(
+        lm,
+        [1, 3],
+        { maxNewTokens: 80, assistantModel: lm, numAssistantTokens: 2, numAssistantTokensSchedule: 'heuristic' },
+        heuristic,
+      ),
+    ),
+  ).toEqual(greedy);
+  expect(heuristic.steps).toBeLessThan(constant.steps / 2);
+  const other = new TinyLM({ vocabSize: 24, order: 3, seed: 22, scale: 3, contextLength: 120 });
+  expect(
+    await collect(streamTokens(lm, [1, 3], { maxNewTokens: 80, assistantModel: other, numAssistantTokensSchedule: 'heuristic' })),
+  ).toEqual(greedy);
+});

@@ -75,11 +75,12 @@ export async function* speculativeSearch(
       drafter = new SequenceState(draft.model, { kind: 'fixed' }, o.signal, draft.model.createCache(), [], prompt.length);
     }
     let produced = 0;
+    let draftLength = draft.numTokens;
     for (;;) {
       if (target.isFull(1)) return 'context';
       const committed = [...target.history, pending];
       const room = target.limit - target.history.length - 1;
-      const gamma = Math.max(0, Math.min(draft.numTokens, room, o.maxNewTokens - produced - 1));
+      const gamma = Math.max(0, Math.min(draftLength, room, o.maxNewTokens - produced - 1));
       // ── draft ──
       let drafts: number[] = [];
       const q: Float64Array[] = [];
@@ -142,6 +143,8 @@ export async function* speculativeSearch(
         hist.push(d);
       }
       stats.accepted += accepted;
+      if (draft.schedule === 'heuristic' && drafts.length > 0)
+        draftLength = accepted === drafts.length ? draftLength + 2 : Math.max(1, draftLength - 1);
       out.push(extra);
       // keep pending + accepted drafts in the target; roll the drafter back to what is committed
       target.truncate(base + 1 + accepted);
