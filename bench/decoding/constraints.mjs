@@ -1,6 +1,7 @@
 // Constrained decoding cost: compile time, vocabulary build, first (cold) mask per state,
 // cached per-step processor cost, and the trie walk against the one-token-at-a-time reference.
-// Run: pnpm turbo run build --filter=@weft/decoding && node bench/decoding/constraints.mjs [--json out.json]
+// Run: pnpm turbo run build --filter=@weft/decoding --filter=@weft/models --filter=@weft/tokenizers \
+//        && node bench/decoding/constraints.mjs [--json out.json]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -169,9 +170,66 @@ console.log('');
 console.log('| vocabulary | vocabulary + trie build ms (once per vocabulary) |');
 console.log('|---|---|');
 for (const r of vocabRows) console.log(`| ${r.vocab} | ${f(r.vocabAndTrieMs)} |`);
+// End to end on stories260K (V=512): ms per generated token with and without a constraint,
+// same seeds, temperature 1, same number of tokens.
+const { loadLlama2c } = await import('../../packages/models/dist/index.js');
+const { loadLlama2cTokenizer } = await import('../../packages/tokenizers/dist/index.js');
+const { XorShiftRng } = await import('../../packages/core/dist/index.js');
+const { llama2cSample, constraintProcessor } = await import('../../packages/decoding/dist/index.js');
+const lm = loadLlama2c(new Uint8Array(readFileSync(join(root, 'models', 'stories260K.bin'))));
+const tok = loadLlama2cTokenizer(new Uint8Array(readFileSync(join(root, 'models', 'tok512.bin'))));
+const tokVocab = TokenVocabulary.fromTokenizer(tok);
+async function generateMs(spec, seed, limit) {
+  const proc = spec ? constraintProcessor(spec, tokVocab) : undefined;
+  const rng = new XorShiftRng(seed);
+  const cache = lm.createCache();
+  const history = [1];
+  const t0 = performance.now();
+  let logits = await lm.forward([1], cache);
+  for (let step = 0; step < limit; step++) {
+    const work = Float32Array.from(logits);
+    proc?.process(work, { history: Int32Array.from(history), promptLength: 1, step });
+    const id = llama2cSample(work, 1, 1, rng);
+    if (id === 2 && proc) break;
+    history.push(id);
+    logits = await lm.forward([id], cache);
+  }
+  const ms = performance.now() - t0;
+  cache.dispose();
+  return { ms, tokens: history.length - 1 };
+}
+const e2e = [];
+for (const [name, spec] of [
+  ['schema person', specs['schema person']],
+  ['regex sentence', specs['regex sentence']],
+]) {
+  let best = { constrained: Number.POSITIVE_INFINITY, free: Number.POSITIVE_INFINITY };
+  for (let rep = 0; rep < 3; rep++) {
+    let cMs = 0;
+    let fMs = 0;
+    let n = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const c = await generateMs(spec, seed, 200);
+      const f = await generateMs(undefined, seed, c.tokens);
+      cMs += c.ms;
+      fMs += f.ms;
+      n += c.tokens;
+    }
+    best = { constrained: Math.min(best.constrained, cMs / n), free: Math.min(best.free, fMs / n) };
+  }
+  e2e.push({ spec: name, constrainedMsPerToken: best.constrained, freeMsPerToken: best.free });
+}
+console.log('');
+console.log('| stories260K, temperature 1, 20 seeds | ms/token unconstrained | ms/token constrained | overhead |');
+console.log('|---|---|---|---|');
+for (const r of e2e) {
+  console.log(
+    `| ${r.spec} | ${f(r.freeMsPerToken)} | ${f(r.constrainedMsPerToken)} | ${((r.constrainedMsPerToken / r.freeMsPerToken - 1) * 100).toFixed(0)} % |`,
+  );
+}
 const out = process.argv.indexOf('--json');
 if (out > 0)
   writeFileSync(
     process.argv[out + 1],
-    JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, vocabRows }, null, 2),
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, vocabRows, e2e }, null, 2),
   );
