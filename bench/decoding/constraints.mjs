@@ -170,62 +170,57 @@ console.log('');
 console.log('| vocabulary | vocabulary + trie build ms (once per vocabulary) |');
 console.log('|---|---|');
 for (const r of vocabRows) console.log(`| ${r.vocab} | ${f(r.vocabAndTrieMs)} |`);
-// End to end on stories260K (V=512): ms per generated token with and without a constraint,
-// same seeds, temperature 1, same number of tokens.
+// End to end on stories260K (V=512): where the time of a constrained step goes (forward pass,
+// constraint processor, sampling), 60 seeds at temperature 1, constraint compiled once.
 const { loadLlama2c } = await import('../../packages/models/dist/index.js');
 const { loadLlama2cTokenizer } = await import('../../packages/tokenizers/dist/index.js');
 const { XorShiftRng } = await import('../../packages/core/dist/index.js');
-const { llama2cSample, constraintProcessor } = await import('../../packages/decoding/dist/index.js');
+const { llama2cSample, createConstraint } = await import('../../packages/decoding/dist/index.js');
 const lm = loadLlama2c(new Uint8Array(readFileSync(join(root, 'models', 'stories260K.bin'))));
 const tok = loadLlama2cTokenizer(new Uint8Array(readFileSync(join(root, 'models', 'tok512.bin'))));
 const tokVocab = TokenVocabulary.fromTokenizer(tok);
-async function generateMs(spec, seed, limit) {
-  const proc = spec ? constraintProcessor(spec, tokVocab) : undefined;
-  const rng = new XorShiftRng(seed);
-  const cache = lm.createCache();
-  const history = [1];
-  const t0 = performance.now();
-  let logits = await lm.forward([1], cache);
-  for (let step = 0; step < limit; step++) {
-    const work = Float32Array.from(logits);
-    proc?.process(work, { history: Int32Array.from(history), promptLength: 1, step });
-    const id = llama2cSample(work, 1, 1, rng);
-    if (id === 2 && proc) break;
-    history.push(id);
-    logits = await lm.forward([id], cache);
-  }
-  const ms = performance.now() - t0;
-  cache.dispose();
-  return { ms, tokens: history.length - 1 };
-}
 const e2e = [];
-for (const [name, spec] of [
-  ['schema person', specs['schema person']],
-  ['regex sentence', specs['regex sentence']],
-]) {
-  let best = { constrained: Number.POSITIVE_INFINITY, free: Number.POSITIVE_INFINITY };
-  for (let rep = 0; rep < 3; rep++) {
-    let cMs = 0;
-    let fMs = 0;
-    let n = 0;
-    for (let seed = 1; seed <= 20; seed++) {
-      const c = await generateMs(spec, seed, 200);
-      const f = await generateMs(undefined, seed, c.tokens);
-      cMs += c.ms;
-      fMs += f.ms;
-      n += c.tokens;
+for (const name of ['schema person', 'regex sentence']) {
+  const constraint = createConstraint(specs[name], tokVocab);
+  let forwardMs = 0;
+  let processMs = 0;
+  let sampleMs = 0;
+  let tokens = 0;
+  for (let seed = 1; seed <= 60; seed++) {
+    const proc = createConstraintProcessor(constraint);
+    const rng = new XorShiftRng(seed);
+    const cache = lm.createCache();
+    const history = [1];
+    let t = performance.now();
+    let logits = await lm.forward([1], cache);
+    forwardMs += performance.now() - t;
+    for (let step = 0; step < 200; step++) {
+      t = performance.now();
+      const work = Float32Array.from(logits);
+      proc.process(work, { history: Int32Array.from(history), promptLength: 1, step });
+      const t2 = performance.now();
+      processMs += t2 - t;
+      const id = llama2cSample(work, 1, 1, rng);
+      const t3 = performance.now();
+      sampleMs += t3 - t2;
+      if (id === 2) break;
+      history.push(id);
+      tokens++;
+      logits = await lm.forward([id], cache);
+      forwardMs += performance.now() - t3;
     }
-    best = { constrained: Math.min(best.constrained, cMs / n), free: Math.min(best.free, fMs / n) };
+    cache.dispose();
   }
-  e2e.push({ spec: name, constrainedMsPerToken: best.constrained, freeMsPerToken: best.free });
+  e2e.push({ spec: name, tokens, forwardMs: forwardMs / tokens, processMs: processMs / tokens, sampleMs: sampleMs / tokens });
 }
 console.log('');
-console.log('| stories260K, temperature 1, 20 seeds | ms/token unconstrained | ms/token constrained | overhead |');
-console.log('|---|---|---|---|');
+console.log(
+  '| stories260K, temperature 1, 60 seeds | tokens | forward ms/token | constraint process ms/token | sampling ms/token | process share |',
+);
+console.log('|---|---|---|---|---|---|');
 for (const r of e2e) {
-  console.log(
-    `| ${r.spec} | ${f(r.freeMsPerToken)} | ${f(r.constrainedMsPerToken)} | ${((r.constrainedMsPerToken / r.freeMsPerToken - 1) * 100).toFixed(0)} % |`,
-  );
+  const share = (100 * r.processMs) / (r.forwardMs + r.processMs + r.sampleMs);
+  console.log(`| ${r.spec} | ${r.tokens} | ${f(r.forwardMs)} | ${f(r.processMs)} | ${f(r.sampleMs)} | ${share.toFixed(1)} % |`);
 }
 const out = process.argv.indexOf('--json');
 if (out > 0)
