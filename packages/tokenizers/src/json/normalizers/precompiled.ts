@@ -132,18 +132,27 @@ export class Precompiled implements Normalizer {
   }
 
   normalize(text: string): string {
+    // Copy unchanged ASCII runs in bulk; only clusters that may change go through the trie.
     let out = '';
+    let run = 0; // start of the pending unchanged run
     this.boundaries(text, (a, b) => {
       if (b === a + 1) {
         const c = text.charCodeAt(a);
         if (c < 0x80) {
-          out += this.ascii[c] ?? text[a];
+          const m = this.ascii[c];
+          if (m === null || m === undefined || m === text[a]) return;
+          out += text.slice(run, a) + m;
+          run = b;
           return;
         }
       }
-      out += this.grapheme(text.slice(a, b));
+      const g = text.slice(a, b);
+      const n = this.grapheme(g);
+      if (n === g) return;
+      out += text.slice(run, a) + n;
+      run = b;
     });
-    return out;
+    return run === 0 ? text : out + text.slice(run);
   }
 
   normalizeAligned(input: Aligned): Aligned {

@@ -31,6 +31,7 @@ export class Metaspace implements PreTokenizer {
   }
 
   preTokenize(p: Pieces, ctx: PreTokenizeContext): Pieces {
+    if (!p.spans) return this.fast(p, ctx);
     const texts: string[] = [];
     const spans: number[][] | null = p.spans ? [] : null;
     for (let k = 0; k < p.texts.length; k++) {
@@ -55,6 +56,40 @@ export class Metaspace implements PreTokenizer {
     const out: Pieces = { texts, offs: p.offs, spans };
     if (!this.split) return out;
     return splitPieces(out, (t) => applyBehavior(regexMatches(this.re, t), 'merged-with-next'));
+  }
+
+  /** Same result without span bookkeeping: plain string work, no intermediate match arrays. */
+  fast(p: Pieces, ctx: PreTokenizeContext): Pieces {
+    const r = this.replacement;
+    const texts: string[] = [];
+    const offs: number[] = [];
+    for (let k = 0; k < p.texts.length; k++) {
+      const src = p.texts[k]!;
+      let t = src.indexOf(' ') >= 0 ? src.replaceAll(' ', r) : src;
+      const first = ctx.segmentStart + p.offs[k]! === 0;
+      if ((this.prependScheme === 'always' || (this.prependScheme === 'first' && first)) && !t.startsWith(r)) t = r + t;
+      if (!this.split) {
+        texts.push(t);
+        offs.push(p.offs[k]!);
+        continue;
+      }
+      // MergedWithNext on every ▁: a piece starts at each ▁ (runs of ▁ give one-▁ pieces).
+      let start = 0;
+      let at = t.indexOf(r, 1);
+      while (at > 0) {
+        if (at > start) {
+          texts.push(start === 0 && at === t.length ? t : t.slice(start, at));
+          offs.push(p.offs[k]! + start);
+        }
+        start = at;
+        at = t.indexOf(r, at + r.length);
+      }
+      if (t.length > start) {
+        texts.push(start === 0 ? t : t.slice(start));
+        offs.push(p.offs[k]! + start);
+      }
+    }
+    return { texts, offs, spans: null };
   }
 }
 
