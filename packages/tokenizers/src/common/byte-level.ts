@@ -57,14 +57,21 @@ export function byteLevelToBytes(text: string): Uint8Array | null {
 
 /** Byte-level form of a JS string: its UTF-8 bytes, each shown as one byte-level character. */
 export function toByteLevel(text: string): string {
-  // ASCII fast path avoids the TextEncoder round trip.
+  // Printable ASCII maps to itself and the space to 'Ġ': no per-character work for most words.
+  let plain = true;
   let ascii = true;
   for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) >= 0x80) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) {
       ascii = false;
+      plain = false;
       break;
     }
+    if (c <= 0x20 || c === 0x7f) {
+      if (c !== 0x20) plain = false;
+    }
   }
+  if (plain) return text.indexOf(' ') >= 0 ? text.replaceAll(' ', 'Ġ') : text;
   if (ascii) {
     let s = '';
     for (let i = 0; i < text.length; i++) s += BYTE_TO_CHAR[text.charCodeAt(i)];

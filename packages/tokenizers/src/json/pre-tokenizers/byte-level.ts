@@ -23,6 +23,26 @@ export class ByteLevelPreTokenizer implements PreTokenizer {
   }
 
   preTokenize(p: Pieces): Pieces {
+    if (!p.spans && this.useRegex && !this.addPrefixSpace) {
+      // Fast path: the GPT-2 regex covers every character, so String.match gives the
+      // isolated pieces directly (checked by total length; otherwise the general path runs).
+      const texts: string[] = [];
+      const offs: number[] = [];
+      let ok = true;
+      for (let k = 0; k < p.texts.length && ok; k++) {
+        const t = p.texts[k]!;
+        const words = t.match(this.re) ?? [];
+        let total = 0;
+        for (let i = 0; i < words.length; i++) {
+          const w = words[i]!;
+          total += w.length;
+          texts.push(toByteLevel(w));
+          offs.push(p.offs[k]! + (i === 0 ? 0 : 1));
+        }
+        ok = total === t.length;
+      }
+      if (ok) return { texts, offs, spans: null };
+    }
     let pieces = p;
     if (this.addPrefixSpace) {
       pieces = { texts: [], offs: p.offs, spans: p.spans ? [] : null };
