@@ -36,7 +36,7 @@ export class Metaspace implements PreTokenizer {
     const spans: number[][] | null = p.spans ? [] : null;
     for (let k = 0; k < p.texts.length; k++) {
       let t = p.texts[k]!.replaceAll(' ', this.replacement);
-      let s = p.spans?.[k];
+      let s: number[] | undefined = p.spans?.[k];
       if (s && this.replacement.length !== 1) s = undefined; // spans stay 1:1 only for a one-unit replacement
       const first = ctx.segmentStart + p.offs[k]! === 0;
       const prepend = this.prependScheme === 'always' || (this.prependScheme === 'first' && first);
