@@ -148,10 +148,21 @@ export class TokenConstraint {
       }
     }
     if (!live[this.start]) {
+      // Name the first bytes the text could start with that no token starts with.
+      const firsts = new Set<number>();
+      for (let i = 0; i < this.vocab.size; i++) {
+        const b = this.vocab.tokenBytes(i);
+        if (b) firsts.add(b[0]!);
+      }
+      const missing: string[] = [];
+      for (let b = 0; b < 256; b++) {
+        if (this.dfa.step(this.start, b) !== DEAD && !firsts.has(b))
+          missing.push(b < 0x80 ? JSON.stringify(String.fromCharCode(b)) : `0x${b.toString(16)}`);
+      }
       throw new OptionError(
         'vocabulary',
-        'no sequence of tokens spells a complete match',
-        'the vocabulary lacks bytes the constraint needs',
+        `no sequence of tokens spells a complete match${missing.length > 0 ? ` (no token starts with ${missing.slice(0, 8).join(', ')})` : ''}`,
+        'the vocabulary lacks bytes the constraint needs: use a byte-fallback / byte-level tokenizer, or change the constraint',
       );
     }
     this.tokenLive = live;

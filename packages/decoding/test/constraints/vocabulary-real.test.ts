@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Tokenizer, XorShiftRng } from '@weft/core';
-import { allowedTokensReference, compileJsonSchema, TokenConstraint, TokenVocabulary } from '@weft/decoding';
+import { allowedTokensReference, compileJsonSchema, createConstraint, TokenConstraint, TokenVocabulary } from '@weft/decoding';
 import { fixture, freshSeed } from '@weft/testing';
 import { loadLlama2cTokenizer, tokenizerFromJSON } from '@weft/tokenizers';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +57,34 @@ describe('TokenVocabulary on real tokenizers', () => {
       const id = tok.tokenToId(t);
       expect(id, t).toBeDefined();
       expect(vocab.tokenBytes(id!), t).toBeUndefined();
+    }
+  });
+
+  it(`t5-small (Unigram, no byte fallback): token-level liveness keeps generation spellable (seed ${seed})`, () => {
+    const tok = tokenizerFromJSON(JSON.parse(readFileSync(fixture('t5-small/tokenizer.json'), 'utf8')));
+    const vocab = TokenVocabulary.fromTokenizer(tok);
+    expect(vocab.coversAllBytes()).toBe(false);
+    // T5 has no "{" at all: a JSON object cannot be spelled, and the error says why.
+    const obj = createConstraint({ kind: 'json-schema', schema: SCHEMAS.person! }, vocab);
+    expect(() => obj.allowedTokens(obj.start)).toThrow(/no token starts with "\{"/);
+    // Words T5 can spell, some only through multi-token paths; every random walk must finish.
+    const c = createConstraint(
+      { kind: 'regex', pattern: '(hello|world|caf\u00e9|x\u00f1z)( (hello|world|caf\u00e9|x\u00f1z)){0,3}' },
+      vocab,
+    );
+    const rng = new XorShiftRng(seed);
+    for (let run = 0; run < 30; run++) {
+      let s = c.start;
+      const ids: number[] = [];
+      for (let step = 0; step < 100; step++) {
+        const allowed = c.allowedTokens(s);
+        if (c.canEnd(s) && (allowed.length === 0 || rng.nextFloat() < 0.3)) break;
+        expect(allowed.length, `seed ${seed}: stuck after ${ids}`).toBeGreaterThan(0);
+        const id = allowed[rng.nextU32() % allowed.length]!;
+        ids.push(id);
+        s = c.advance(s, id);
+      }
+      expect(c.accepts(ids), `seed ${seed}: ${ids}`).toBe(true);
     }
   });
 
