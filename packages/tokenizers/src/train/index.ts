@@ -5,3 +5,4 @@ export {
   trainByteLevelBpe,
   trainByteLevelBpeReference,
 } from './bpe-trainer.js';
+export { type TrainedUnigram, trainUnigram, type UnigramTrainerOptions } from './unigram-trainer.js';
