@@ -33,9 +33,14 @@ export function compileConstraint(spec: ConstraintSpec): ByteDfa {
   }
 }
 
-/** Compiles `spec` and binds it to `vocab`. */
+/**
+ * Compiles `spec` and binds it to `vocab`. Every error (bad spec, empty language, a vocabulary
+ * that cannot spell any complete match) is thrown here, before generation starts.
+ */
 export function createConstraint(spec: ConstraintSpec, vocab: TokenVocabulary): TokenConstraint {
-  return new TokenConstraint(compileConstraint(spec), vocab);
+  const constraint = new TokenConstraint(compileConstraint(spec), vocab);
+  constraint.checkSpellable();
+  return constraint;
 }
 
 /** Shorthand: a ready logits processor for `spec` over `vocab`. */

@@ -69,6 +69,15 @@ export class TokenConstraint {
   }
 
   /**
+   * Throws the `OptionError('vocabulary')` a generation would hit if no token sequence can spell
+   * a complete match. Free for byte-complete vocabularies (then every live state is spellable);
+   * otherwise it runs the token-level liveness analysis now instead of at the first step.
+   */
+  checkSpellable(): void {
+    if (!this.byteComplete) this.liveStates();
+  }
+
+  /**
    * Computes the mask of every automaton state now instead of on first use (what a server may
    * do once per schema so that no generation step pays for a new state). Returns the count.
    */

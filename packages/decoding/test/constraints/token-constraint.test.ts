@@ -148,8 +148,9 @@ describe('token masks', () => {
     expect(Array.from(c.allowedTokens(c.start)).sort()).toEqual([0, 1, 3]);
     const afterA = c.advance(c.start, 0);
     expect(Array.from(c.allowedTokens(afterA))).toEqual([2]);
-    const unreachable = createConstraint({ kind: 'regex', pattern: 'b' }, v);
-    expect(() => unreachable.allowedTokens(unreachable.start)).toThrow(expect.objectContaining({ option: 'vocabulary' }));
+    expect(() => createConstraint({ kind: 'regex', pattern: 'b' }, v)).toThrow(expect.objectContaining({ option: 'vocabulary' }));
+    const lazy = new TokenConstraint(compileRegex('b'), v); // built directly: the check runs at first use
+    expect(() => lazy.allowedTokens(lazy.start)).toThrow(/no token starts with "b"/);
   });
 
   it('precompute() fills every state with the same masks lazy use gives', () => {
