@@ -51,7 +51,7 @@ const FORMATS = {
       '(local.set $c_sign (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000))',
     ],
     vec: (p, off) => ({
-      pre: [`(local.set $h (v128.load16x4_u offset=${off} (local.get ${p})))`, ...halfMagnitude()],
+      pre: [`(local.set $h (v128.load16x4_s offset=${off} (local.get ${p})))`, ...halfMagnitude()],
       expr: halfFinish(),
     }),
     scalar: (p) => `(call $h2f (i32.load16_u (local.get ${p})))`,
@@ -73,7 +73,7 @@ function halfMagnitude() {
 /**
  * f16 → f32 from $h / $m: magnitude · 2^112 rebiases the exponent exactly (subnormal halves
  * become exact normals); exponent 31 (inf/NaN) instead gets the f32 all-ones exponent with the
- * payload kept; then the sign bit.
+ * payload kept; then the sign bit (halves are loaded sign-extended: bit 31 is the f16 sign).
  */
 function halfFinish() {
   return `(v128.or
@@ -81,7 +81,7 @@ function halfFinish() {
           (v128.or (local.get $m) (local.get $c_inf))
           (f32x4.mul (local.get $m) (local.get $c_mul))
           (i32x4.gt_s (local.get $m) (local.get $c_thr)))
-        (v128.and (i32x4.shl (local.get $h) (i32.const 16)) (local.get $c_sign)))`;
+        (v128.and (local.get $h) (local.get $c_sign)))`;
 }
 
 const range = (n) => Array.from({ length: n }, (_, i) => i);

@@ -346,78 +346,78 @@
   (block $done8 (loop $loop8
     (br_if $done8 (i32.ge_u (local.get $k) (local.get $k8)))
   (local.set $xv0 (v128.load offset=0 (local.get $x0)))
-  (local.set $h (v128.load16x4_u offset=0 (local.get $w0)))
+  (local.set $h (v128.load16x4_s offset=0 (local.get $w0)))
   (local.set $m (v128.and (i32x4.shl (local.get $h) (i32.const 13)) (local.get $c_mag)))
   (local.set $wv (v128.or
         (v128.bitselect
           (v128.or (local.get $m) (local.get $c_inf))
           (f32x4.mul (local.get $m) (local.get $c_mul))
           (i32x4.gt_s (local.get $m) (local.get $c_thr)))
-        (v128.and (i32x4.shl (local.get $h) (i32.const 16)) (local.get $c_sign))))
+        (v128.and (local.get $h) (local.get $c_sign))))
   (local.set $a0_0 (f32x4.add (local.get $a0_0) (f32x4.mul (local.get $xv0) (local.get $wv))))
-  (local.set $h (v128.load16x4_u offset=0 (local.get $w1)))
+  (local.set $h (v128.load16x4_s offset=0 (local.get $w1)))
   (local.set $m (v128.and (i32x4.shl (local.get $h) (i32.const 13)) (local.get $c_mag)))
   (local.set $wv (v128.or
         (v128.bitselect
           (v128.or (local.get $m) (local.get $c_inf))
           (f32x4.mul (local.get $m) (local.get $c_mul))
           (i32x4.gt_s (local.get $m) (local.get $c_thr)))
-        (v128.and (i32x4.shl (local.get $h) (i32.const 16)) (local.get $c_sign))))
+        (v128.and (local.get $h) (local.get $c_sign))))
   (local.set $a0_1 (f32x4.add (local.get $a0_1) (f32x4.mul (local.get $xv0) (local.get $wv))))
-  (local.set $h (v128.load16x4_u offset=0 (local.get $w2)))
+  (local.set $h (v128.load16x4_s offset=0 (local.get $w2)))
   (local.set $m (v128.and (i32x4.shl (local.get $h) (i32.const 13)) (local.get $c_mag)))
   (local.set $wv (v128.or
         (v128.bitselect
           (v128.or (local.get $m) (local.get $c_inf))
           (f32x4.mul (local.get $m) (local.get $c_mul))
           (i32x4.gt_s (local.get $m) (local.get $c_thr)))
-        (v128.and (i32x4.shl (local.get $h) (i32.const 16)) (local.get $c_sign))))
+        (v128.and (local.get $h) (local.get $c_sign))))
   (local.set $a0_2 (f32x4.add (local.get $a0_2) (f32x4.mul (local.get $xv0) (local.get $wv))))
-  (local.set $h (v128.load16x4_u offset=0 (local.get $w3)))
+  (local.set $h (v128.load16x4_s offset=0 (local.get $w3)))
   (local.set $m (v128.and (i32x4.shl (local.get $h) (i32.const 13)) (local.get $c_mag)))
   (local.set $wv (v128.or
         (v128.bitselect
           (v128.or (local.get $m) (local.get $c_inf))
           (f32x4.mul (local.get $m) (local.get $c_mul))
           (i32x4.gt_s (local.get $m) (local.get $c_thr)))
-        (v128.and (i32x4.shl (local.get $h) (i32.const 16)) (local.get $c_sign))))
+        (v128.and (local.get $h) (local.get $c_sign))))
   (local.set $a0_3 (f32x4.add (local.get $a0_3) (f32x4.mul (local.get $xv0) (local.get $wv))))
   (local.set $xv0 (v128.load offset=16 (local.get $x0)))
-  (local.set $h (v128.load16x4_u offset=8 (local.get $w0)))
+  (local.set $h (v128.load16x4_s offset=8 (local.get $w0)))
   (local.set $m (v128.and (i32x4.shl (local.get $h) (i32.const 13)) (local.get $c_mag)))
   (local.set $wv (v128.or
         (v128.bitselect
           (v128.or (local.get $m) (local.get $c_inf))
           (f32x4.mul (local.get $m) (local.get $c_mul))
           (i32x4.gt_s (local.get $m) (local.get $c_thr)))
-        (v128.and (i32x4.shl (local.get $h) (i32.const 16)) (local.get $c_sign))))
+        (v128.and (local.get $h) (local.get $c_sign))))
   (local.set $a0_0 (f32x4.add (local.get $a0_0) (f32x4.mul (local.get $xv0) (local.get $wv))))
-  (local.set $h (v128.load16x4_u offset=8 (local.get $w1)))
+  (local.set $h (v128.load16x4_s offset=8 (local.get $w1)))
   (local.set $m (v128.and (i32x4.shl (local.get $h) (i32.const 13)) (local.get $c_mag)))
   (local.set $wv (v128.or
         (v128.bitselect
           (v128.or (local.get $m) (local.get $c_inf))
           (f32x4.mul (local.get $m) (local.get $c_mul))
           (i32x4.gt_s (local.get $m) (local.get $c_thr)))
-        (v128.and (i32x4.shl (local.get $h) (i32.const 16)) (local.get $c_sign))))
+        (v128.and (local.get $h) (local.get $c_sign))))
   (local.set $a0_1 (f32x4.add (local.get $a0_1) (f32x4.mul (local.get $xv0) (local.get $wv))))
-  (local.set $h (v128.load16x4_u offset=8 (local.get $w2)))
+  (local.set $h (v128.load16x4_s offset=8 (local.get $w2)))
   (local.set $m (v128.and (i32x4.shl (local.get $h) (i32.const 13)) (local.get $c_mag)))
   (local.set $wv (v128.or
         (v128.bitselect
           (v128.or (local.get $m) (local.get $c_inf))
           (f32x4.mul (local.get $m) (local.get $c_mul))
           (i32x4.gt_s (local.get $m) (local.get $c_thr)))
-        (v128.and (i32x4.shl (local.get $h) (i32.const 16)) (local.get $c_sign))))
+        (v128.and (local.get $h) (local.get $c_sign))))
   (local.set $a0_2 (f32x4.add (local.get $a0_2) (f32x4.mul (local.get $xv0) (local.get $wv))))
-  (local.set $h (v128.load16x4_u offset=8 (local.get $w3)))
+  (local.set $h (v128.load16x4_s offset=8 (local.get $w3)))
   (local.set $m (v128.and (i32x4.shl (local.get $h) (i32.const 13)) (local.get $c_mag)))
   (local.set $wv (v128.or
         (v128.bitselect
           (v128.or (local.get $m) (local.get $c_inf))
           (f32x4.mul (local.get $m) (local.get $c_mul))
           (i32x4.gt_s (local.get $m) (local.get $c_thr)))
-        (v128.and (i32x4.shl (local.get $h) (i32.const 16)) (local.get $c_sign))))
+        (v128.and (local.get $h) (local.get $c_sign))))
   (local.set $a0_3 (f32x4.add (local.get $a0_3) (f32x4.mul (local.get $xv0) (local.get $wv))))
   (local.set $x0 (i32.add (local.get $x0) (i32.const 32)))
   (local.set $w0 (i32.add (local.get $w0) (i32.const 16)))
@@ -428,41 +428,41 @@
     (br $loop8)))
   (if (i32.lt_u (local.get $k) (local.get $k4)) (then
   (local.set $xv0 (v128.load offset=0 (local.get $x0)))
-  (local.set $h (v128.load16x4_u offset=0 (local.get $w0)))
+  (local.set $h (v128.load16x4_s offset=0 (local.get $w0)))
   (local.set $m (v128.and (i32x4.shl (local.get $h) (i32.const 13)) (local.get $c_mag)))
   (local.set $wv (v128.or
         (v128.bitselect
           (v128.or (local.get $m) (local.get $c_inf))
           (f32x4.mul (local.get $m) (local.get $c_mul))
           (i32x4.gt_s (local.get $m) (local.get $c_thr)))
-        (v128.and (i32x4.shl (local.get $h) (i32.const 16)) (local.get $c_sign))))
+        (v128.and (local.get $h) (local.get $c_sign))))
   (local.set $a0_0 (f32x4.add (local.get $a0_0) (f32x4.mul (local.get $xv0) (local.get $wv))))
-  (local.set $h (v128.load16x4_u offset=0 (local.get $w1)))
+  (local.set $h (v128.load16x4_s offset=0 (local.get $w1)))
   (local.set $m (v128.and (i32x4.shl (local.get $h) (i32.const 13)) (local.get $c_mag)))
   (local.set $wv (v128.or
         (v128.bitselect
           (v128.or (local.get $m) (local.get $c_inf))
           (f32x4.mul (local.get $m) (local.get $c_mul))
           (i32x4.gt_s (local.get $m) (local.get $c_thr)))
-        (v128.and (i32x4.shl (local.get $h) (i32.const 16)) (local.get $c_sign))))
+        (v128.and (local.get $h) (local.get $c_sign))))
   (local.set $a0_1 (f32x4.add (local.get $a0_1) (f32x4.mul (local.get $xv0) (local.get $wv))))
-  (local.set $h (v128.load16x4_u offset=0 (local.get $w2)))
+  (local.set $h (v128.load16x4_s offset=0 (local.get $w2)))
   (local.set $m (v128.and (i32x4.shl (local.get $h) (i32.const 13)) (local.get $c_mag)))
   (local.set $wv (v128.or
         (v128.bitselect
           (v128.or (local.get $m) (local.get $c_inf))
           (f32x4.mul (local.get $m) (local.get $c_mul))
           (i32x4.gt_s (local.get $m) (local.get $c_thr)))
-        (v128.and (i32x4.shl (local.get $h) (i32.const 16)) (local.get $c_sign))))
+        (v128.and (local.get $h) (local.get $c_sign))))
   (local.set $a0_2 (f32x4.add (local.get $a0_2) (f32x4.mul (local.get $xv0) (local.get $wv))))
-  (local.set $h (v128.load16x4_u offset=0 (local.get $w3)))
+  (local.set $h (v128.load16x4_s offset=0 (local.get $w3)))
   (local.set $m (v128.and (i32x4.shl (local.get $h) (i32.const 13)) (local.get $c_mag)))
   (local.set $wv (v128.or
         (v128.bitselect
           (v128.or (local.get $m) (local.get $c_inf))
           (f32x4.mul (local.get $m) (local.get $c_mul))
           (i32x4.gt_s (local.get $m) (local.get $c_thr)))
-        (v128.and (i32x4.shl (local.get $h) (i32.const 16)) (local.get $c_sign))))
+        (v128.and (local.get $h) (local.get $c_sign))))
   (local.set $a0_3 (f32x4.add (local.get $a0_3) (f32x4.mul (local.get $xv0) (local.get $wv))))
   (local.set $x0 (i32.add (local.get $x0) (i32.const 16)))
   (local.set $w0 (i32.add (local.get $w0) (i32.const 8)))
@@ -526,24 +526,24 @@
   (block $done8 (loop $loop8
     (br_if $done8 (i32.ge_u (local.get $k) (local.get $k8)))
   (local.set $xv0 (v128.load offset=0 (local.get $x0)))
-  (local.set $h (v128.load16x4_u offset=0 (local.get $w0)))
+  (local.set $h (v128.load16x4_s offset=0 (local.get $w0)))
   (local.set $m (v128.and (i32x4.shl (local.get $h) (i32.const 13)) (local.get $c_mag)))
   (local.set $wv (v128.or
         (v128.bitselect
           (v128.or (local.get $m) (local.get $c_inf))
           (f32x4.mul (local.get $m) (local.get $c_mul))
           (i32x4.gt_s (local.get $m) (local.get $c_thr)))
-        (v128.and (i32x4.shl (local.get $h) (i32.const 16)) (local.get $c_sign))))
+        (v128.and (local.get $h) (local.get $c_sign))))
   (local.set $a0_0 (f32x4.add (local.get $a0_0) (f32x4.mul (local.get $xv0) (local.get $wv))))
   (local.set $xv0 (v128.load offset=16 (local.get $x0)))
-  (local.set $h (v128.load16x4_u offset=8 (local.get $w0)))
+  (local.set $h (v128.load16x4_s offset=8 (local.get $w0)))
   (local.set $m (v128.and (i32x4.shl (local.get $h) (i32.const 13)) (local.get $c_mag)))
   (local.set $wv (v128.or
         (v128.bitselect
           (v128.or (local.get $m) (local.get $c_inf))
           (f32x4.mul (local.get $m) (local.get $c_mul))
           (i32x4.gt_s (local.get $m) (local.get $c_thr)))
-        (v128.and (i32x4.shl (local.get $h) (i32.const 16)) (local.get $c_sign))))
+        (v128.and (local.get $h) (local.get $c_sign))))
   (local.set $a0_0 (f32x4.add (local.get $a0_0) (f32x4.mul (local.get $xv0) (local.get $wv))))
   (local.set $x0 (i32.add (local.get $x0) (i32.const 32)))
   (local.set $w0 (i32.add (local.get $w0) (i32.const 16)))
@@ -551,14 +551,14 @@
     (br $loop8)))
   (if (i32.lt_u (local.get $k) (local.get $k4)) (then
   (local.set $xv0 (v128.load offset=0 (local.get $x0)))
-  (local.set $h (v128.load16x4_u offset=0 (local.get $w0)))
+  (local.set $h (v128.load16x4_s offset=0 (local.get $w0)))
   (local.set $m (v128.and (i32x4.shl (local.get $h) (i32.const 13)) (local.get $c_mag)))
   (local.set $wv (v128.or
         (v128.bitselect
           (v128.or (local.get $m) (local.get $c_inf))
           (f32x4.mul (local.get $m) (local.get $c_mul))
           (i32x4.gt_s (local.get $m) (local.get $c_thr)))
-        (v128.and (i32x4.shl (local.get $h) (i32.const 16)) (local.get $c_sign))))
+        (v128.and (local.get $h) (local.get $c_sign))))
   (local.set $a0_0 (f32x4.add (local.get $a0_0) (f32x4.mul (local.get $xv0) (local.get $wv))))
   (local.set $x0 (i32.add (local.get $x0) (i32.const 16)))
   (local.set $w0 (i32.add (local.get $w0) (i32.const 8)))
@@ -619,14 +619,14 @@
   (local.set $end4 (i32.add (local.get $d) (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2))))
   (block $done4 (loop $loop4
     (br_if $done4 (i32.ge_u (local.get $d) (local.get $end4)))
-  (local.set $h (v128.load16x4_u offset=0 (local.get $s)))
+  (local.set $h (v128.load16x4_s offset=0 (local.get $s)))
   (local.set $m (v128.and (i32x4.shl (local.get $h) (i32.const 13)) (local.get $c_mag)))
     (v128.store (local.get $d) (v128.or
         (v128.bitselect
           (v128.or (local.get $m) (local.get $c_inf))
           (f32x4.mul (local.get $m) (local.get $c_mul))
           (i32x4.gt_s (local.get $m) (local.get $c_thr)))
-        (v128.and (i32x4.shl (local.get $h) (i32.const 16)) (local.get $c_sign))))
+        (v128.and (local.get $h) (local.get $c_sign))))
     (local.set $s (i32.add (local.get $s) (i32.const 8)))
     (local.set $d (i32.add (local.get $d) (i32.const 16)))
     (br $loop4)))
