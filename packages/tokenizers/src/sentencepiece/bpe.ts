@@ -90,17 +90,28 @@ export function bpeSegment(text: string, vocab: SegmenterVocab, split: SymbolSpl
   const hs: number[] = [];
   const hl: number[] = [];
   const hlen: number[] = [];
+  const hid: number[] = [];
   const better = (a: number, b: number) => hs[a]! > hs[b]! || (hs[a] === hs[b] && hl[a]! < hl[b]!);
   const swap = (a: number, b: number) => {
-    [hs[a], hs[b]] = [hs[b]!, hs[a]!];
-    [hl[a], hl[b]] = [hl[b]!, hl[a]!];
-    [hlen[a], hlen[b]] = [hlen[b]!, hlen[a]!];
+    const s = hs[a]!;
+    hs[a] = hs[b]!;
+    hs[b] = s;
+    const l = hl[a]!;
+    hl[a] = hl[b]!;
+    hl[b] = l;
+    const n = hlen[a]!;
+    hlen[a] = hlen[b]!;
+    hlen[b] = n;
+    const d = hid[a]!;
+    hid[a] = hid[b]!;
+    hid[b] = d;
   };
-  const push = (score: number, left: number, len: number) => {
+  const push = (score: number, left: number, len: number, id: number) => {
     let k = hs.length;
     hs.push(score);
     hl.push(left);
     hlen.push(len);
+    hid.push(id);
     while (k > 0) {
       const p = (k - 1) >> 1;
       if (!better(k, p)) break;
@@ -114,6 +125,7 @@ export function bpeSegment(text: string, vocab: SegmenterVocab, split: SymbolSpl
     hs.pop();
     hl.pop();
     hlen.pop();
+    hid.pop();
     let k = 0;
     for (;;) {
       const l = 2 * k + 1;
@@ -129,17 +141,18 @@ export function bpeSegment(text: string, vocab: SegmenterVocab, split: SymbolSpl
     const piece = text.slice(start[left]!, end[right]!);
     const id = vocab.pieces.get(piece);
     if (id === undefined) return;
-    push(vocab.scores[id]!, left, piece.length);
+    push(vocab.scores[id]!, left, piece.length, id);
   };
   for (let k = 1; k < n; k++) maybeAdd(k - 1, k);
   const revMerge = new Map<string, [string, string]>();
   while (hs.length > 0) {
     const left = hl[0]!;
     const len = hlen[0]!;
+    const id = hid[0]!;
     pop();
     const right = next[left]!;
-    if (!alive[left] || right < 0 || end[right]! - start[left]! !== len) continue; // stale
-    const id = vocab.pieces.get(text.slice(start[left]!, end[right]!))!;
+    // Stale unless the same two symbols still span the same text (then it is the same piece).
+    if (!alive[left] || right < 0 || end[right]! - start[left]! !== len) continue;
     if (vocab.unused[id])
       revMerge.set(text.slice(start[left]!, end[right]!), [
         text.slice(start[left]!, end[left]!),
