@@ -8,12 +8,13 @@
  * JSON escapes, plus `\uXXXX` outside patterns.
  */
 import { SpecError, UnsupportedError } from '@weft/core';
-import { ANY_CHAR, type CharSet, charSetFromRanges, charSetOf, EMPTY_SET, hasChar, subtract } from './charset.js';
+import { charSetOf, EMPTY_SET } from './charset.js';
 import type { ByteDfa } from './dfa.js';
-import { decimalMagnitude, integerRange, type MagnitudeBound } from './integer-range.js';
+import { boundedIntegerRegex, boundedNumberRegex, integerRegex, nonNegativeInt, numberRegex } from './json-numbers.js';
+import { JSON_CHAR, stringRegex } from './json-strings.js';
 import { type AutomatonLimits, compileRegexNode } from './regex.js';
 import { alt, EMPTY, literal, optional, type RegexNode, repeat, seq, set, star } from './regex-ast.js';
-import { MAX_REPEAT, parseRegex } from './regex-parse.js';
+import { MAX_REPEAT } from './regex-parse.js';
 
 /** Where whitespace may appear between JSON tokens. */
 export type WhitespacePolicy =
@@ -117,91 +118,6 @@ const ignorable = (k: string) => ANNOTATIONS.has(k) || CONTAINERS.has(k);
 
 const isObject = (v: unknown): v is JsonSchema => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const STRING_SPECIAL: CharSet = charSetFromRanges([
-  [0x00, 0x1f],
-  [0x22, 0x22],
-  [0x5c, 0x5c],
-]);
-const STRING_PLAIN: CharSet = subtract(ANY_CHAR, STRING_SPECIAL);
-const HEX: CharSet = charSetFromRanges([
-  [0x30, 0x39],
-  [0x41, 0x46],
-  [0x61, 0x66],
-]);
-const SHORT_ESCAPES: Record<number, string> = { 34: '\\"', 92: '\\\\', 8: '\\b', 12: '\\f', 10: '\\n', 13: '\\r', 9: '\\t' };
-const DIGIT = charSetFromRanges([[0x30, 0x39]]);
-const DIGIT19 = charSetFromRanges([[0x31, 0x39]]);
-
-/**
- * `format` values with a regular form (ASCII spellings, ranges of fields but not calendars:
- * `2023-02-31` passes `date`). `email` is a simplified, bounded dot-atom.
- */
-const FORMATS: Record<string, string> = {
-  date: '\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])',
-  time: '([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)',
-  'date-time':
-    '\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,6})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)',
-  uuid: '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}',
-  ipv4: '((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)',
-  email:
-    '[A-Za-z0-9_%+-]{1,32}(\\.[A-Za-z0-9_%+-]{1,16}){0,2}@[A-Za-z0-9]([A-Za-z0-9-]{0,20}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,20}[A-Za-z0-9])?){1,3}',
-};
-
-/** One character of a JSON string body, any spelling (no surrogate `\u` escapes). */
-const JSON_CHAR: RegexNode = alt(
-  set(STRING_PLAIN),
-  seq(literal('\\'), set(charSetOf(0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74))),
-  seq(
-    literal('\\u'),
-    alt(
-      seq(set(subtract(HEX, charSetOf(0x64, 0x44))), set(HEX), set(HEX), set(HEX)),
-      seq(set(charSetOf(0x64, 0x44)), set(charSetFromRanges([[0x30, 0x37]])), set(HEX), set(HEX)),
-    ),
-  ),
-);
-
-/** The canonical JSON spelling of one code point inside a string body. */
-function escapeChar(cp: number): string {
-  return SHORT_ESCAPES[cp] ?? `\\u${cp.toString(16).padStart(4, '0')}`;
-}
-
-/** Rewrites a regex over decoded characters into one over their JSON string encoding. */
-function toJsonStringBody(node: RegexNode): RegexNode {
-  switch (node.kind) {
-    case 'empty':
-      return node;
-    case 'set': {
-      const options: RegexNode[] = [];
-      const plain = subtract(node.set, STRING_SPECIAL);
-      if (plain.length > 0) options.push(set(plain));
-      for (let cp = 0; cp <= 0x5c; cp++)
-        if (hasChar(STRING_SPECIAL, cp) && hasChar(node.set, cp)) options.push(literal(escapeChar(cp)));
-      return options.length === 0 ? node : alt(...options);
-    }
-    case 'concat':
-      return seq(...node.items.map(toJsonStringBody));
-    case 'alt':
-      return alt(...node.options.map(toJsonStringBody));
-    case 'repeat':
-      return repeat(toJsonStringBody(node.item), node.min, node.max);
-  }
-}
-
-function nonNegativeInt(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new SpecError(field, `must be a non-negative integer, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-/** Finds whether `src` ends with an unescaped `$`. */
-function endsWithAnchor(src: string): boolean {
-  if (!src.endsWith('$')) return false;
-  let slashes = 0;
-  for (let i = src.length - 2; i >= 0 && src[i] === '\\'; i--) slashes++;
-  return slashes % 2 === 0;
-}
-
 class SchemaCompiler {
   private readonly ws: RegexNode;
   private readonly maxDigits: number;
@@ -273,7 +189,7 @@ class SchemaCompiler {
   /** Any JSON value with arrays/objects nested at most `levels` deep. */
   private anyValue(levels: number): RegexNode {
     const str = seq(literal('"'), star(JSON_CHAR), literal('"'));
-    const scalars = alt(str, this.compileType('number', {}, '', 0), literal('true'), literal('false'), literal('null'));
+    const scalars = alt(str, numberRegex(this.maxDigits), literal('true'), literal('false'), literal('null'));
     if (levels === 0) return scalars;
     const inner = this.anyValue(levels - 1);
     const ws = this.ws;
@@ -413,155 +329,16 @@ class SchemaCompiler {
       case 'boolean':
         return alt(literal('true'), literal('false'));
       case 'integer':
-        return this.boundedInteger(schema, path) ?? this.integer();
+        return boundedIntegerRegex(schema, path) ?? integerRegex(this.maxDigits);
       case 'number':
-        return (
-          this.boundedNumber(schema, path) ??
-          seq(
-            this.integer(),
-            optional(seq(literal('.'), this.digits())),
-            optional(seq(set(charSetOf(0x65, 0x45)), optional(set(charSetOf(0x2b, 0x2d))), this.digits())),
-          )
-        );
+        return boundedNumberRegex(schema, path, this.maxDigits) ?? numberRegex(this.maxDigits);
       case 'string':
-        return this.string(schema, path);
+        return stringRegex(schema, path);
       case 'array':
         return this.array(schema, path, depth);
       case 'object':
         return this.object(schema, path, depth);
     }
-  }
-
-  /**
-   * Numbers within minimum/maximum (and the exclusive forms), or undefined if unbounded. Bounds
-   * must be integers; bounded numbers are written without an exponent.
-   */
-  private boundedNumber(schema: JsonSchema, path: string): RegexNode | undefined {
-    const keys = ['minimum', 'exclusiveMinimum', 'maximum', 'exclusiveMaximum'] as const;
-    const bound: Partial<Record<(typeof keys)[number], number>> = {};
-    for (const k of keys) {
-      const v = schema[k];
-      if (v === undefined) continue;
-      if (typeof v !== 'number' || !Number.isFinite(v))
-        throw new SpecError(`${path}.${k}`, `must be a finite number, got ${JSON.stringify(v)}`);
-      if (!Number.isSafeInteger(v)) {
-        throw new UnsupportedError(
-          `a non-integer \`${k}\` (${v}) on type number (at ${path})`,
-          'use integer bounds, or type integer',
-        );
-      }
-      bound[k] = v;
-    }
-    if (Object.keys(bound).length === 0) return undefined;
-    // The tighter of minimum / exclusiveMinimum (equal values: the exclusive one).
-    const pick = (incl: number | undefined, excl: number | undefined, lower: boolean): MagnitudeBound | undefined => {
-      if (incl === undefined && excl === undefined) return undefined;
-      if (incl === undefined) return { value: excl!, strict: true };
-      if (excl === undefined) return { value: incl, strict: false };
-      const exclTighter = lower ? excl >= incl : excl <= incl;
-      return exclTighter ? { value: excl, strict: true } : { value: incl, strict: false };
-    };
-    const lo = pick(bound.minimum, bound.exclusiveMinimum, true);
-    const hi = pick(bound.maximum, bound.exclusiveMaximum, false);
-    const fraction = this.digits();
-    const parts: RegexNode[] = [];
-    // Text without a sign: value = magnitude m ≥ 0.
-    if (hi === undefined || hi.value >= 0) {
-      const lower = lo === undefined || lo.value < 0 ? { value: 0, strict: false } : lo;
-      const m = decimalMagnitude(lower, hi, fraction);
-      if (m) parts.push(m);
-    }
-    // Text "-m": value −m, so lo bounds m from above and hi from below.
-    if (lo === undefined || lo.value <= 0) {
-      const upper = lo === undefined ? undefined : { value: -lo.value, strict: lo.strict };
-      const lower = hi === undefined || hi.value > 0 ? { value: 0, strict: false } : { value: -hi.value, strict: hi.strict };
-      const m = decimalMagnitude(lower, upper, fraction);
-      if (m) parts.push(seq(literal('-'), m));
-    }
-    if (parts.length === 0)
-      throw new SpecError(
-        `${path}.minimum`,
-        'no number satisfies these bounds',
-        'check minimum/maximum and their exclusive forms',
-      );
-    return alt(...parts);
-  }
-
-  /** Integers within minimum/maximum (and the exclusive forms), or undefined if unbounded. */
-  private boundedInteger(schema: JsonSchema, path: string): RegexNode | undefined {
-    const num = (k: string): number | undefined => {
-      const v = schema[k];
-      if (v === undefined) return undefined;
-      if (typeof v !== 'number' || !Number.isFinite(v))
-        throw new SpecError(`${path}.${k}`, `must be a finite number, got ${JSON.stringify(v)}`);
-      return v;
-    };
-    const bounds = [num('minimum'), num('exclusiveMinimum'), num('maximum'), num('exclusiveMaximum')];
-    if (bounds.every((b) => b === undefined)) return undefined;
-    const [min, exMin, max, exMax] = bounds;
-    const los = [min === undefined ? undefined : Math.ceil(min), exMin === undefined ? undefined : Math.floor(exMin) + 1].filter(
-      (x) => x !== undefined,
-    );
-    const his = [max === undefined ? undefined : Math.floor(max), exMax === undefined ? undefined : Math.ceil(exMax) - 1].filter(
-      (x) => x !== undefined,
-    );
-    const lo = los.length > 0 ? Math.max(...los) : undefined;
-    const hi = his.length > 0 ? Math.min(...his) : undefined;
-    return integerRange(lo, hi, `${path}.${min !== undefined || exMin !== undefined ? 'minimum' : 'maximum'}`);
-  }
-
-  private digits(): RegexNode {
-    return repeat(set(DIGIT), 1, this.maxDigits);
-  }
-
-  private integer(): RegexNode {
-    const tail = this.maxDigits === Number.POSITIVE_INFINITY ? star(set(DIGIT)) : repeat(set(DIGIT), 0, this.maxDigits - 1);
-    return seq(optional(literal('-')), alt(literal('0'), seq(set(DIGIT19), tail)));
-  }
-
-  private string(schema: JsonSchema, path: string): RegexNode {
-    const quote = literal('"');
-    if (schema.format !== undefined) {
-      const f = schema.format;
-      const source = typeof f === 'string' ? FORMATS[f] : undefined;
-      if (source === undefined) {
-        throw new UnsupportedError(
-          `\`format\` ${JSON.stringify(f)} (at ${path})`,
-          `supported formats: ${Object.keys(FORMATS).join(', ')}`,
-        );
-      }
-      const others = ['pattern', 'minLength', 'maxLength'].filter((k) => schema[k] !== undefined);
-      if (others.length > 0)
-        throw new UnsupportedError(`\`format\` together with \`${others[0]}\` (at ${path})`, 'use one of them');
-      return seq(quote, parseRegex(source, `${path}.format`), quote);
-    }
-    if (schema.pattern !== undefined) {
-      if (typeof schema.pattern !== 'string') throw new SpecError(`${path}.pattern`, 'must be a string');
-      if (schema.minLength !== undefined || schema.maxLength !== undefined) {
-        throw new UnsupportedError(
-          `\`pattern\` together with \`minLength\`/\`maxLength\` (at ${path})`,
-          'put the length bounds into the pattern, e.g. `^[a-z]{2,8}$`',
-        );
-      }
-      const src = schema.pattern;
-      let body = parseRegex(src, `${path}.pattern`);
-      // JSON-schema patterns search: an unanchored side may be surrounded by anything.
-      const anyText = star(set(ANY_CHAR));
-      body = seq(src.startsWith('^') ? EMPTY : anyText, body, endsWithAnchor(src) ? EMPTY : anyText);
-      return seq(quote, toJsonStringBody(body), quote);
-    }
-    const min = schema.minLength === undefined ? 0 : nonNegativeInt(schema.minLength, `${path}.minLength`);
-    const max = schema.maxLength === undefined ? Number.POSITIVE_INFINITY : nonNegativeInt(schema.maxLength, `${path}.maxLength`);
-    if (min > max)
-      throw new SpecError(`${path}.minLength`, `minLength ${min} is greater than maxLength ${max}: no string satisfies both`);
-    if (min > MAX_REPEAT || (max !== Number.POSITIVE_INFINITY && max > MAX_REPEAT)) {
-      throw new SpecError(
-        `${path}.maxLength`,
-        `string length bounds above ${MAX_REPEAT} are not supported`,
-        'leave maxLength out or lower it',
-      );
-    }
-    return seq(quote, repeat(JSON_CHAR, min, max), quote);
   }
 
   private array(schema: JsonSchema, path: string, depth: number): RegexNode {
