@@ -10,9 +10,11 @@ const FNV_PRIME = 0x01000193;
  * ASCII text can be looked up straight from a JS string (its code units are its bytes).
  */
 export class RankTable {
+  /** Interleaved per slot: [rank + 1 (0 = empty), hash], so a probe touches one cache line. */
   private readonly slots: Int32Array;
-  private readonly hashes: Int32Array;
   private readonly mask: number;
+  /** Hash of the text given to the last {@link lookupAscii} call (reused by the piece cache). */
+  lastHash = 0;
   private readonly bytes: Uint8Array;
   private readonly offsets: Uint32Array;
 
@@ -21,8 +23,7 @@ export class RankTable {
     this.offsets = ranks.offsets;
     let size = 1024;
     while (size < ranks.count * 2) size *= 2;
-    this.slots = new Int32Array(size);
-    this.hashes = new Int32Array(size);
+    this.slots = new Int32Array(size * 2);
     this.mask = size - 1;
     const { bytes, offsets, present } = ranks;
     for (let r = 0; r < ranks.count; r++) {
@@ -35,18 +36,18 @@ export class RankTable {
       if (existing >= 0)
         throw new InvalidFileError(fileName, `ranks ${existing} and ${r} have the same bytes`, 'every token must be distinct');
       let slot = h & this.mask;
-      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.slots[slot] = r + 1;
-      this.hashes[slot] = h;
+      while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
+      this.slots[2 * slot] = r + 1;
+      this.slots[2 * slot + 1] = h;
     }
   }
 
   private find(src: Uint8Array, a: number, b: number, h: number): number {
     const len = b - a;
     for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
-      const r = this.slots[slot]! - 1;
+      const r = this.slots[2 * slot]! - 1;
       if (r < 0) return -1;
-      if (this.hashes[slot] !== h) continue;
+      if (this.slots[2 * slot + 1] !== h) continue;
       const o = this.offsets[r]!;
       if (this.offsets[r + 1]! - o !== len) continue;
       let k = 0;
@@ -66,16 +67,58 @@ export class RankTable {
   lookupAscii(t: string, a: number, b: number): number {
     let h = FNV_OFFSET;
     for (let j = a; j < b; j++) h = Math.imul(h ^ t.charCodeAt(j), FNV_PRIME);
+    this.lastHash = h;
     const len = b - a;
     for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
-      const r = this.slots[slot]! - 1;
+      const r = this.slots[2 * slot]! - 1;
       if (r < 0) return -1;
-      if (this.hashes[slot] !== h) continue;
+      if (this.slots[2 * slot + 1] !== h) continue;
       const o = this.offsets[r]!;
       if (this.offsets[r + 1]! - o !== len) continue;
       let k = 0;
       while (k < len && this.bytes[o + k] === t.charCodeAt(a + k)) k++;
       if (k === len) return r;
     }
+  }
+}
+
+/**
+ * Cache of ASCII pieces that are not single tokens → their ids, keyed by the same FNV-1a hash
+ * and compared in place against the stored piece text, so a hit allocates nothing. When half
+ * full it starts over (text vocabularies repeat; a cold restart is cheap).
+ */
+export class AsciiPieceCache {
+  private slots = new Int32Array(1 << 18); // [entry + 1, hash] per slot
+  private readonly mask = (1 << 17) - 1;
+  private pieces: string[] = [];
+  private ids: number[][] = [];
+
+  /** Ids of `t[a..b)` with hash `h`, or undefined. */
+  get(t: string, a: number, b: number, h: number): number[] | undefined {
+    const len = b - a;
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const e = this.slots[2 * slot]! - 1;
+      if (e < 0) return undefined;
+      if (this.slots[2 * slot + 1] !== h) continue;
+      const p = this.pieces[e]!;
+      if (p.length !== len) continue;
+      let k = 0;
+      while (k < len && p.charCodeAt(k) === t.charCodeAt(a + k)) k++;
+      if (k === len) return this.ids[e];
+    }
+  }
+
+  set(piece: string, h: number, ids: number[]): void {
+    if (this.pieces.length >= (this.mask + 1) >> 1) {
+      this.slots.fill(0);
+      this.pieces = [];
+      this.ids = [];
+    }
+    let slot = h & this.mask;
+    while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
+    this.slots[2 * slot] = this.pieces.length + 1;
+    this.slots[2 * slot + 1] = h;
+    this.pieces.push(piece);
+    this.ids.push(ids);
   }
 }

@@ -15,7 +15,7 @@ import { Utf8Stream } from '../llama2c/utf8-stream.js';
 import { bytePairMerge, type RankLookup } from './bpe.js';
 import { TIKTOKEN_ENCODINGS, type TiktokenEncodingName, type TiktokenSpec } from './presets.js';
 import { parseTiktokenRanks, type TiktokenRanks } from './rank-file.js';
-import { RankTable } from './rank-table.js';
+import { AsciiPieceCache, RankTable } from './rank-table.js';
 import { createScanner, type PieceScanner, scanState } from './scanner.js';
 
 /** Which special tokens {@link TiktokenTokenizer.encode} may produce or must refuse (tiktoken's semantics). */
@@ -54,6 +54,7 @@ export class TiktokenTokenizer implements Tokenizer {
   private readonly specialById = new Map<number, string>();
   private readonly scan: PieceScanner;
   private cache = new Map<string, number | number[]>();
+  private readonly asciiCache = new AsciiPieceCache();
   private specialRe: RegExp | undefined;
   private readonly utf8 = new TextEncoder();
   private readonly textDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -177,6 +178,7 @@ export class TiktokenTokenizer implements Tokenizer {
     const n = text.length;
     const table = this.table;
     const cache = this.cache;
+    const asciiCache = this.asciiCache;
     const scan = this.scan;
     let i = 0;
     while (i < n) {
@@ -189,6 +191,20 @@ export class TiktokenTokenizer implements Tokenizer {
           i = e;
           continue;
         }
+        const h = table.lastHash;
+        const hit = asciiCache.get(text, i, e, h);
+        if (hit !== undefined) {
+          for (let k = 0; k < hit.length; k++) out.push(hit[k]!);
+          i = e;
+          continue;
+        }
+        const piece = text.slice(i, e);
+        i = e;
+        const len = this.pieceBytes(piece, false);
+        const start = out.length;
+        bytePairMerge(this.scratch, len, this.rankOf, out);
+        if (piece.length <= MAX_CACHED_PIECE) asciiCache.set(piece, h, out.slice(start));
+        continue;
       }
       const piece = text.slice(i, e);
       i = e;
@@ -198,10 +214,9 @@ export class TiktokenTokenizer implements Tokenizer {
         else for (let k = 0; k < hit.length; k++) out.push(hit[k]!);
         continue;
       }
-      const nonAscii = scanState.nonAscii;
-      const len = this.pieceBytes(piece, nonAscii);
+      const len = this.pieceBytes(piece, true);
       const start = out.length;
-      const whole = nonAscii ? table.lookup(this.scratch, 0, len) : -1;
+      const whole = table.lookup(this.scratch, 0, len);
       if (whole >= 0) out.push(whole);
       else bytePairMerge(this.scratch, len, this.rankOf, out);
       if (piece.length <= MAX_CACHED_PIECE) {
