@@ -54,6 +54,36 @@ describe('weft generate', () => {
     expect(c.stdout.startsWith(flash.out.trimEnd())).toBe(true);
   });
 
+  it('--regex and --json-schema constrain the continuation (10 seeds each)', async () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const r = await run([
+        '--prompt',
+        'Lily',
+        '--seed',
+        String(seed),
+        '--regex',
+        ' is [0-9]{1,2} years old\\.',
+        '--max-tokens',
+        '40',
+      ]);
+      expect(r.out).toMatch(/^Lily is [0-9]{1,2} years old\.\n$/);
+      const schema = JSON.stringify({
+        type: 'object',
+        properties: { name: { type: 'string', maxLength: 12 }, happy: { type: 'boolean' } },
+        required: ['name', 'happy'],
+        additionalProperties: false,
+      });
+      const j = await run(['--seed', String(seed), '--json-schema', schema, '--max-tokens', '60']);
+      const parsed = JSON.parse(j.out) as { name: string; happy: boolean };
+      expect(typeof parsed.name).toBe('string');
+      expect(typeof parsed.happy).toBe('boolean');
+    }
+    await expect(run(['--json-schema', '{"type": "string", "minLength": 5, "maxLength": 2}'])).rejects.toThrow(
+      /minLength|maxLength/,
+    );
+    await expect(run(['--json-schema', '{not json'])).rejects.toThrow(/--json-schema/);
+  });
+
   it('is reproducible with a seed and differs across seeds', async () => {
     const a = await run(['--seed', '42', '--max-tokens', '40']);
     const b = await run(['--seed', '42', '--max-tokens', '40']);

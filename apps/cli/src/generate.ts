@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Backend, InvalidFileError, OptionError } from '@weft/core';
-import { type GenerateOptions, type GenerationResult, generate, generateFlagsHelp, parseGenerateFlags } from '@weft/decoding';
+import {
+  type ConstraintSpec,
+  constraintProcessor,
+  type GenerateOptions,
+  type GenerationResult,
+  generate,
+  generateFlagsHelp,
+  parseGenerateFlags,
+  TokenVocabulary,
+} from '@weft/decoding';
 import { loadLlama2c } from '@weft/models';
 import { loadLlama2cTokenizer } from '@weft/tokenizers';
 
@@ -18,12 +27,24 @@ export const GENERATE_HELP = `weft generate — continue a prompt with a llama2.
   --tokenizer <path>       llama2.c tokenizer (.bin)
   --backend <cpu|webgpu>   where the model runs (default cpu)
   --attention <kind>       attention variant: full (default), flash, sliding-window:<W>
+  --regex <pattern>        constrain the continuation to match a regular expression
+  --json-schema <json|@f>  constrain the continuation to JSON valid against a schema (inline or @file)
 
 Without a strategy flag, sampling follows llama2.c's defaults: --temperature 1 --top-p 0.9.
 Decoding options (Hugging Face GenerationConfig names):`;
 
 /** Flags the CLI itself handles; everything else goes to @weft/decoding's parser. */
-const CLI_FLAGS = new Set(['--prompt', '--max-tokens', '--steps', '--model', '--tokenizer', '--backend', '--attention']);
+const CLI_FLAGS = new Set([
+  '--prompt',
+  '--max-tokens',
+  '--steps',
+  '--model',
+  '--tokenizer',
+  '--backend',
+  '--attention',
+  '--regex',
+  '--json-schema',
+]);
 
 function readFile(path: string, what: string): Uint8Array {
   try {
@@ -70,6 +91,25 @@ function splitArgs(argv: readonly string[]): { own: Map<string, string>; rest: s
   return { own, rest };
 }
 
+/** The --regex / --json-schema constraint, if any (validated before the model loads). */
+function constraintSpec(own: Map<string, string>): ConstraintSpec | undefined {
+  const regex = own.get('regex');
+  const schemaRaw = own.get('json-schema');
+  if (regex !== undefined && schemaRaw !== undefined) throw new OptionError('--regex', 'cannot be combined with --json-schema');
+  if (regex !== undefined) return { kind: 'regex', pattern: regex };
+  if (schemaRaw === undefined) return undefined;
+  const text = schemaRaw.startsWith('@') ? new TextDecoder().decode(readFile(schemaRaw.slice(1), 'json-schema')) : schemaRaw;
+  try {
+    return { kind: 'json-schema', schema: JSON.parse(text) };
+  } catch (e) {
+    throw new OptionError(
+      '--json-schema',
+      `is not valid JSON (${(e as Error).message})`,
+      'pass a schema inline (\'{"type":"object",...}\') or as @file.json',
+    );
+  }
+}
+
 function intFlag(own: Map<string, string>, name: string, min: number): number | undefined {
   const raw = own.get(name);
   if (raw === undefined) return undefined;
@@ -100,6 +140,7 @@ export async function runGenerate(
   const modelPath = own.get('model') ?? DEFAULT_MODEL;
   const tokPath = own.get('tokenizer') ?? DEFAULT_TOKENIZER;
   const attention = attentionSpec(own.get('attention'));
+  const constraint = constraintSpec(own);
   const model = loadLlama2c(readFile(modelPath, 'model'), {
     fileName: modelPath,
     ...(backend ? { backend } : {}),
@@ -127,7 +168,7 @@ export async function runGenerate(
       'minP',
       'typicalP',
     ].some((k) => options[k as keyof GenerateOptions] !== undefined);
-    const opts: GenerateOptions = {
+    const opts: { -readonly [K in keyof GenerateOptions]: GenerateOptions[K] } = {
       ...(strategyGiven ? {} : { temperature: 1, topP: 0.9 }),
       ...options,
       maxNewTokens,
@@ -135,6 +176,11 @@ export async function runGenerate(
       stopTokenIds: [...(options.stopTokenIds ?? []), tokenizer.special.bos!],
       ...(signal ? { signal } : {}),
     };
+    if (constraint) {
+      // Compiled and checked against the vocabulary before any model compute.
+      const vocab = TokenVocabulary.fromTokenizer(tokenizer, { eos: [model.config.eosTokenId ?? tokenizer.special.eos!] });
+      opts.processors = [...(opts.processors ?? []), constraintProcessor(constraint, vocab)];
+    }
     const echo = tokenizer.createStreamDecoder();
     let prompt = '';
     for (const id of promptIds) prompt += echo.push(id);
