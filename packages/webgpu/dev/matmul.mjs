@@ -2,10 +2,12 @@
 //   1 gemv-coop  8 rows × 32 lanes per workgroup, workgroup-memory tree reduction   (M ≤ 4; retired)
 //   2 gemv       one invocation per output feature, no barriers (default for M ≤ 4)
 //   3 tiled      64×64 tile, 16-deep K slices in workgroup memory, 4×4 per thread (default on hardware)
-//   4 tiled-reg  4×4 register block per invocation from global memory, no barriers (measured slower, 2×; kept selectable)
+//   4 tiled-reg  4×4 register block per invocation from global memory, no barriers
+//                (85 ms for v3 vs 182 ms for v4 at [64,512]·[512,512]ᵀ on SwiftShader: v3 stays the default;
+//                v4 is reachable through runMatmul's `force` argument)
 // Measured 2026-11-22 on SwiftShader (2 shared cores, noisy), [1,512]·[512,512]ᵀ incl. submit + readback:
 // v1 ~165 ms, v2 ~1.3 ms — v1 was retired (each barrier is a fiber switch per invocation there).
-// Versions 3 and 4 are selected through the backend's kernel family; both are validated, then timed.
+// This script runs the defaults (v2 for M ≤ 4, v3 otherwise) under both backend kernel families.
 //   pnpm turbo run build --filter=@weft/webgpu && node packages/webgpu/dev/matmul.mjs
 import { ensureVulkan, maxRelError, randn, time } from './harness.mjs';
 
