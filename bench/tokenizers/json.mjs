@@ -143,7 +143,7 @@ if (process.argv[2] === '--child') {
   ];
   for (const r of results) {
     if (r.timeout) {
-      lines.push(`| ${r.name} | ${r.lib} | – | – | timeout (> ${TIMEOUT_MS / 1000} s for warm-up + passes) | – | – | – |`);
+      lines.push(`| ${r.name} | ${r.lib} | – | – | – | timeout (> ${TIMEOUT_MS / 1000} s for warm-up + passes) | – | – | – |`);
       continue;
     }
     const ref = results.find((x) => x.name === r.name && x.lib === 'hf-napi');

@@ -114,8 +114,14 @@ describe('encodeWithDetails parity', () => {
 
   it('ByteLevel add_prefix_space=true and Metaspace split=true (variants not in the fixtures) match HF', async () => {
     const variants: Array<[string, (j: Record<string, unknown>) => void]> = [
-      ['gpt2/tokenizer.json', (j) => (j.pre_tokenizer = { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true })],
-      ['mistral-7b-v0.1/tokenizer.json', (j) => (j.pre_tokenizer = { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true })],
+      [
+        'gpt2/tokenizer.json',
+        (j) => (j.pre_tokenizer = { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true }),
+      ],
+      [
+        'mistral-7b-v0.1/tokenizer.json',
+        (j) => (j.pre_tokenizer = { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true }),
+      ],
     ];
     for (const [file, edit] of variants) {
       const j = JSON.parse(readFileSync(fixture(file), 'utf8'));
