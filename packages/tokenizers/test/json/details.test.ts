@@ -160,3 +160,27 @@ describe('encodeWithDetails parity', () => {
     expect(bodies[bodies.length - 1]!.at(-1)).toBe(full.at(-1));
   });
 });
+
+describe('encodeBatch', () => {
+  it('matches HF encodeBatch, with BatchLongest padding and with the file padding of smollm', async () => {
+    const texts = ['short', 'a somewhat longer sentence, with punctuation!', '', '日本語 😀'];
+    for (const [file, padding] of [
+      [
+        'bert-base-uncased/tokenizer.json',
+        { strategy: 'BatchLongest', direction: 'Right', pad_to_multiple_of: 8, pad_id: 0, pad_type_id: 0, pad_token: '[PAD]' },
+      ],
+      ['smollm-135m/tokenizer.json', undefined],
+    ] as const) {
+      const j = JSON.parse(readFileSync(fixture(file), 'utf8'));
+      if (padding) j.padding = padding;
+      const json = JSON.stringify(j);
+      const mine = tokenizerFromJSON(json);
+      const hf = Tokenizer.fromString(json) as unknown as {
+        encodeBatch(s: string[], o: { addSpecialTokens: boolean }): Promise<HfEncoding[]>;
+      };
+      const want = await hf.encodeBatch(texts, { addSpecialTokens: true });
+      expect(mine.encodeBatch(texts)).toEqual(want.map((e) => e.getIds()));
+      expect(mine.encodeBatchWithDetails(texts).map((e) => e.attentionMask)).toEqual(want.map((e) => e.getAttentionMask()));
+    }
+  });
+});
