@@ -44,7 +44,8 @@ function maskOf(call: AttentionCall, d: Dims): GpuMask | null {
   }
 }
 
-function validate(call: AttentionCall, d: Dims): void {
+/** Validates a call against its dims (SpecError / UnsupportedError naming the field). */
+export function validateCall(call: AttentionCall, d: Dims): void {
   validateAttentionSpec(call.spec, d);
   if (d.Hkv <= 0 || d.H % d.Hkv !== 0)
     throw new SpecError(
@@ -111,7 +112,7 @@ export function runAttention(
   upload: Upload,
   scratch: Scratch,
 ): void {
-  validate(call, d);
+  validateCall(call, d);
   if (call.capture) {
     throw new UnsupportedError(
       'attention probability capture on WebGPU',

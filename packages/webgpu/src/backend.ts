@@ -13,7 +13,7 @@ import {
   type Tensor,
   type TensorContainer,
 } from '@weft/core';
-import { runAttention } from './attention.js';
+import { runAttention, validateCall } from './attention.js';
 import { lost } from './errors.js';
 import type {} from './gpu-types.js';
 import { runBinary, runUnary } from './kernels/elementwise.js';
@@ -22,6 +22,7 @@ import { runMatmul } from './kernels/matmul.js';
 import { runNorm } from './kernels/norm.js';
 import { runRope } from './kernels/rope.js';
 import { runSoftmax } from './kernels/softmax.js';
+import { LinearStates } from './linear-state.js';
 import { RopeTables } from './rope-tables.js';
 import { Runtime } from './runtime.js';
 import { GpuTensor, Storage } from './tensor.js';
@@ -38,6 +39,8 @@ export interface WebGpuStats {
   readonly bytes: number;
   readonly pipelines: number;
   readonly submissions: number;
+  /** Running linear-attention states held for KV caches. */
+  readonly linearStates: number;
 }
 
 /**
@@ -52,6 +55,7 @@ export class WebGpuBackend implements Backend {
   private live = 0;
   private scopes: Set<GpuTensor>[] = [];
   private ropeTables: RopeTables;
+  private linearStates: LinearStates;
   private disposed = false;
 
   /** @internal use createWebGpuBackend() */
@@ -66,6 +70,7 @@ export class WebGpuBackend implements Backend {
     this.rt = new Runtime(device, device.limits.maxStorageBufferBindingSize, barrierFree);
     this.info = WebGpuBackend.describe(device, adapterName, f16);
     this.ropeTables = new RopeTables();
+    this.linearStates = new LinearStates(this.rt, (data) => this.uploadStorage(data, 'linear state'));
   }
 
   private static describe(device: GPUDevice, adapterName: string, f16: boolean): BackendInfo {
@@ -101,6 +106,7 @@ export class WebGpuBackend implements Backend {
     this.rt = new Runtime(device, device.limits.maxStorageBufferBindingSize, this.barrierFree);
     this.info = WebGpuBackend.describe(device, adapterName, f16);
     this.ropeTables = new RopeTables();
+    this.linearStates = new LinearStates(this.rt, (data) => this.uploadStorage(data, 'linear state'));
     this.generation++;
     this.live = 0;
     this.scopes = [];
@@ -115,6 +121,7 @@ export class WebGpuBackend implements Backend {
       bytes: s.bytes,
       pipelines: this.rt.pipelines.size,
       submissions: this.rt.submissions,
+      linearStates: this.linearStates.size,
     };
   }
 
@@ -398,6 +405,7 @@ export class WebGpuBackend implements Backend {
     }
     const rowBytes = rowByteLength(d);
     if (count > 0) this.copyBytes(s, 0, d, row * rowBytes, count * rowBytes);
+    d.storage.lowestWrite = Math.min(d.storage.lowestWrite, row);
   }
 
   /** Copies bytes between tensors; 4-byte aligned ranges go through copyBufferToBuffer. */
@@ -451,6 +459,27 @@ export class WebGpuBackend implements Backend {
       );
     }
     const out = this.alloc([T, H, D], 'f32', 'attention');
+    const spec = call.spec;
+    if (
+      spec.kind === 'linear' &&
+      (spec.causal ?? true) &&
+      T === 1 &&
+      call.kvLength > 0 &&
+      call.queryOffset === call.kvLength - 1 &&
+      !call.keyMask &&
+      !call.bias &&
+      !call.capture
+    ) {
+      // decode step: O(1) running state instead of re-reading the cache
+      try {
+        validateCall(call, { T, H, Hkv, D, S });
+        this.linearStates.decode(spec, call, H, Hkv, D, qg.storage.buffer, kg.storage, vg.storage, out.storage.buffer);
+      } catch (e) {
+        out.dispose();
+        throw e;
+      }
+      return out;
+    }
     const temps: GpuTensor[] = [];
     const upload = (data: Uint32Array | Float32Array): GPUBuffer => {
       const t = this.fromHost(new Float32Array(data.buffer, data.byteOffset, data.length), [data.length], 'f32') as GpuTensor;

@@ -4,6 +4,10 @@ import type {} from './gpu-types.js';
 /** A GPU buffer shared by a tensor and its reshaped views; returned to the pool at refcount 0. */
 export class Storage {
   refs = 1;
+  /** Lowest row written (writeRows) since a running linear-attention state last folded this buffer. */
+  lowestWrite = Number.POSITIVE_INFINITY;
+  /** Called once when the buffer goes back to the pool (drops states derived from it). */
+  readonly onRelease: (() => void)[] = [];
   constructor(
     readonly buffer: GPUBuffer,
     readonly bytes: number,
@@ -14,7 +18,10 @@ export class Storage {
     return this;
   }
   drop(): void {
-    if (--this.refs === 0) this.release(this.buffer);
+    if (--this.refs === 0) {
+      for (const f of this.onRelease.splice(0)) f();
+      this.release(this.buffer);
+    }
   }
 }
 

@@ -1,0 +1,89 @@
+import { favorFeatures } from '@weft/attention';
+import type { AttentionCall, AttentionSpec } from '@weft/core';
+import { foldWgsl, readWgsl } from './kernels/linear-state.js';
+import { Params, type Runtime } from './runtime.js';
+import type { Storage } from './tensor.js';
+
+type LinearSpec = Extract<AttentionSpec, { kind: 'linear' }>;
+
+interface State {
+  readonly key: string;
+  readonly v: Storage;
+  readonly S: Storage;
+  readonly z: Storage;
+  readonly omega: Storage | null;
+  n: number;
+}
+
+/**
+ * Running states of causal linear attention, one per KV-cache buffer: a decode step folds
+ * only the cache rows added since the last step (O(m·D) per kv head) and reads the answer
+ * in O(m·D) — instead of re-reading the whole cache. A state stays valid while the cache
+ * rows it folded are untouched (`Storage.lowestWrite`); a rewrite below them (truncate +
+ * new tokens, a different sequence) rebuilds it from row 0. States die with their buffers.
+ */
+export class LinearStates {
+  private readonly states = new Map<Storage, State>();
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly upload: (data: Float32Array) => Storage,
+  ) {}
+
+  /** One decode row (T = 1, queryOffset = kvLength − 1). q:[1,H,D], cache k,v:[S,Hkv,D]. */
+  decode(
+    spec: LinearSpec,
+    call: AttentionCall,
+    H: number,
+    Hkv: number,
+    D: number,
+    q: GPUBuffer,
+    k: Storage,
+    v: Storage,
+    out: GPUBuffer,
+  ): void {
+    const fm = spec.featureMap;
+    const kind = fm === 'elu+1' ? 'elu+1' : 'favor+';
+    const m = fm === 'elu+1' ? D : fm.features;
+    const scale = call.scale ?? 1 / Math.sqrt(D);
+    const key = JSON.stringify([fm, scale, D, Hkv]);
+    const L = call.kvLength;
+    let st = this.states.get(k);
+    if (!st || st.key !== key || st.v !== v || st.n > L || k.lowestWrite < st.n || v.lowestWrite < st.n) {
+      if (st) this.forget(k);
+      const omega = fm === 'elu+1' ? null : this.upload(Float32Array.from(favorFeatures(D, m, fm.seed, 0)));
+      st = { key, v, S: this.upload(new Float32Array(Hkv * m * D)), z: this.upload(new Float32Array(Hkv * m)), omega, n: 0 };
+      this.states.set(k, st);
+      const forget = () => this.forget(k);
+      k.onRelease.push(forget);
+      v.onRelease.push(forget);
+    }
+    const p = new Params(8);
+    p.u.set([H, Hkv, D, m, st.n, L]);
+    p.f[6] = Math.sqrt(scale);
+    const extra = st.omega ? [st.omega.buffer] : [];
+    if (st.n < L) {
+      const fold = this.rt.pipelines.get(`linfold:${kind}`, () => foldWgsl(kind));
+      this.rt.dispatch(fold, p, [k.buffer, v.buffer, st.S.buffer, st.z.buffer, ...extra], [Math.ceil((Hkv * m) / 64)]);
+      st.n = L;
+    }
+    k.lowestWrite = Number.POSITIVE_INFINITY;
+    v.lowestWrite = Number.POSITIVE_INFINITY;
+    const read = this.rt.pipelines.get(`linread:${kind}`, () => readWgsl(kind));
+    this.rt.dispatch(read, p, [q, st.S.buffer, st.z.buffer, out, ...extra], [Math.ceil((H * D) / 64)]);
+  }
+
+  private forget(k: Storage): void {
+    const st = this.states.get(k);
+    if (!st) return;
+    this.states.delete(k);
+    st.S.drop();
+    st.z.drop();
+    st.omega?.drop();
+  }
+
+  /** Live states (diagnostics). */
+  get size(): number {
+    return this.states.size;
+  }
+}
