@@ -3,6 +3,7 @@ import type { TiktokenRanks } from './rank-file.js';
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
+const HOT_SIZE = 8192;
 
 /**
  * Byte sequence → rank, as an open-addressing table keyed by the FNV-1a hash of the bytes, with
@@ -15,6 +16,8 @@ export class RankTable {
   private readonly mask: number;
   /** Hash of the text given to the last {@link lookupAscii} call (reused by the piece cache). */
   lastHash = 0;
+  /** Direct-mapped cache of recently found ASCII tokens ([rank + 1, hash] per line, 64 kB: stays in L2). */
+  private readonly hot = new Int32Array(2 * HOT_SIZE);
   private readonly bytes: Uint8Array;
   private readonly offsets: Uint32Array;
 
@@ -69,6 +72,16 @@ export class RankTable {
     for (let j = a; j < b; j++) h = Math.imul(h ^ t.charCodeAt(j), FNV_PRIME);
     this.lastHash = h;
     const len = b - a;
+    const line = 2 * (h & (HOT_SIZE - 1));
+    const cached = this.hot[line]! - 1;
+    if (cached >= 0 && this.hot[line + 1] === h) {
+      const o = this.offsets[cached]!;
+      if (this.offsets[cached + 1]! - o === len) {
+        let k = 0;
+        while (k < len && this.bytes[o + k] === t.charCodeAt(a + k)) k++;
+        if (k === len) return cached;
+      }
+    }
     for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
       const r = this.slots[2 * slot]! - 1;
       if (r < 0) return -1;
@@ -77,7 +90,11 @@ export class RankTable {
       if (this.offsets[r + 1]! - o !== len) continue;
       let k = 0;
       while (k < len && this.bytes[o + k] === t.charCodeAt(a + k)) k++;
-      if (k === len) return r;
+      if (k === len) {
+        this.hot[line] = r + 1;
+        this.hot[line + 1] = h;
+        return r;
+      }
     }
   }
 }
