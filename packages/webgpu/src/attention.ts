@@ -2,10 +2,10 @@ import { favorFeatures, validateAttentionSpec } from '@weft/attention';
 import { type AttentionCall, type AttentionSpec, ShapeError, SpecError, UnsupportedError } from '@weft/core';
 import { hostAllows } from './attention-variants.js';
 import { alibiSlopes, t5BiasFn } from './bias.js';
-import { CHUNK2, combine2Wgsl, split2Wgsl, splitKey } from './kernels/attention-decode.js';
+import { CHUNK2, combine2Wgsl, probsWgsl, split2Wgsl, splitKey } from './kernels/attention-decode.js';
 import { flashKey, flashTile, flashWgsl } from './kernels/attention-flash.js';
 import { featuresWgsl, weightedKey, weightedWgsl } from './kernels/attention-linear.js';
-import { type GpuBias, type GpuMask, usesAux } from './kernels/attention-mask.js';
+import { type GpuBias, type GpuMask, maskKey, usesAux } from './kernels/attention-mask.js';
 import { BLOCK_MEANS_WGSL } from './kernels/block-means.js';
 import { grid } from './kernels/common.js';
 import { Params, type Runtime } from './runtime.js';
@@ -26,6 +26,8 @@ export const MAX_HEAD_DIM = 512;
 
 type Upload = (data: Uint32Array | Float32Array) => GPUBuffer;
 type Scratch = (floats: number) => GPUBuffer;
+/** Delivers probabilities [H, T, kvLength] written to a GPU buffer to `call.capture` (asynchronously). */
+export type Capture = (probs: GPUBuffer, shape: readonly [number, number, number]) => void;
 
 /** Chooses the mask form of a softmax variant: analytic WGSL when one exists, host bits otherwise. */
 function maskOf(call: AttentionCall, d: Dims): GpuMask | null {
@@ -111,11 +113,12 @@ export function runAttention(
   out: GPUBuffer,
   upload: Upload,
   scratch: Scratch,
+  capture?: Capture,
 ): void {
   validateCall(call, d);
-  if (call.capture) {
+  if (call.capture && call.spec.kind === 'linear') {
     throw new UnsupportedError(
-      'attention probability capture on WebGPU',
+      "attention probability capture of 'linear' attention on WebGPU",
       'run interpretability passes on the CPU backend (createCpuBackend()), which calls call.capture',
     );
   }
@@ -126,7 +129,7 @@ export function runAttention(
       runLinear(rt, d, call, spec, q, k, v, out, upload, scratch);
       return;
     case 'transient-global':
-      runTransientGlobal(rt, d, call, spec, q, k, v, out, upload, scratch);
+      runTransientGlobal(rt, d, call, spec, q, k, v, out, upload, scratch, capture);
       return;
     case 'mla': {
       if (d.Hkv !== 1)
@@ -146,11 +149,11 @@ export function runAttention(
         );
       // latent values are the first latentDim columns of the cache rows [c ; kr]
       const causal: AttentionCall = { ...call, spec: { kind: 'flash', mask: { kind: 'causal' } } };
-      runSoftmax(rt, d, causal, q, k, k, out, upload, scratch, maskOf(causal, d), spec.latentDim);
+      runSoftmax(rt, d, causal, q, k, k, out, upload, scratch, maskOf(causal, d), spec.latentDim, undefined, capture);
       return;
     }
     default:
-      runSoftmax(rt, d, call, q, k, v, out, upload, scratch, maskOf(call, d), d.D);
+      runSoftmax(rt, d, call, q, k, v, out, upload, scratch, maskOf(call, d), d.D, undefined, capture);
       return;
   }
 }
@@ -205,6 +208,7 @@ function runSoftmax(
   analytic: GpuMask | null,
   vlim: number,
   allows?: (qPos: number, kPos: number) => boolean,
+  capture?: Capture,
 ): void {
   const { T, H, D } = d;
   const aux: number[] = [];
@@ -236,6 +240,13 @@ function runSoftmax(
     const B = flashTile(D);
     const pipe = rt.pipelines.get(flashKey(D, mask, bias), () => flashWgsl(D, mask, bias));
     rt.dispatch(pipe, p, [q, k, v, out, ...extra], [Math.ceil(T / B), H]);
+  }
+  if (capture && call.capture) {
+    const L = call.kvLength;
+    const probs = scratch(Math.max(1, H * T * L));
+    const pipe = rt.pipelines.get(`probs:${D}:${maskKey(mask, bias)}`, () => probsWgsl(D, mask, bias));
+    rt.dispatch(pipe, p, [q, k, probs, ...extra], grid(Math.ceil((T * H) / 64)));
+    capture(probs, [H, T, L]);
   }
 }
 
@@ -309,6 +320,7 @@ function runTransientGlobal(
   out: GPUBuffer,
   upload: Upload,
   scratch: Scratch,
+  capture?: Capture,
 ): void {
   if (call.bias)
     throw new UnsupportedError(
@@ -343,5 +355,5 @@ function runTransientGlobal(
   const allows = (qPos: number, j: number) =>
     j < L ? !(causal && j > qPos) && Math.abs(qPos - j) < spec.window : j - L < visible(qPos);
   const augCall: AttentionCall = { ...call, kvLength: L + nb, scale: call.scale ?? 1 / Math.sqrt(d.D) };
-  runSoftmax(rt, { ...d, S: L + nb }, augCall, q, aug[0], aug[1], out, upload, scratch, null, d.D, allows);
+  runSoftmax(rt, { ...d, S: L + nb }, augCall, q, aug[0], aug[1], out, upload, scratch, null, d.D, allows, capture);
 }

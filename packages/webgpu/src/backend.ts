@@ -56,6 +56,8 @@ export class WebGpuBackend implements Backend {
   private scopes: Set<GpuTensor>[] = [];
   private ropeTables: RopeTables;
   private linearStates: LinearStates;
+  /** Capture deliveries in flight: read() resolves only after them. */
+  private readonly captures = new Set<Promise<void>>();
   private disposed = false;
 
   /** @internal use createWebGpuBackend() */
@@ -211,6 +213,7 @@ export class WebGpuBackend implements Backend {
     const g = this.own(t, 'read');
     const bytes = byteLength(g.dtype, g.size);
     const raw = await this.rt.readBytes(g.storage.buffer, 0, bytes);
+    if (this.captures.size > 0) await Promise.all([...this.captures]);
     switch (g.dtype) {
       case 'f32':
         return new Float32Array(raw.buffer, 0, g.size);
@@ -440,6 +443,27 @@ export class WebGpuBackend implements Backend {
     return out;
   }
 
+  /**
+   * Reads captured probabilities back and hands them to `call.capture`. The copy is recorded
+   * now, so the callback runs before any later read() resolves (a model's forward() awaits
+   * its logits after every layer's capture).
+   */
+  private deliverCapture(
+    probs: GPUBuffer,
+    shape: readonly [number, number, number],
+    fn: NonNullable<AttentionCall['capture']>,
+  ): void {
+    const n = shape[0] * shape[1] * shape[2];
+    const done = this.rt
+      .readBytes(probs, 0, n * 4)
+      .then((bytes) => fn(new Float32Array(bytes.buffer, 0, n), shape))
+      .catch(() => {
+        // GPU errors surface on the next read() through the error scopes
+      })
+      .finally(() => this.captures.delete(done));
+    this.captures.add(done);
+  }
+
   attention(q: Tensor, k: Tensor, v: Tensor, call: AttentionCall): Tensor {
     const qg = this.f32(q, 'attention');
     const kg = this.f32(k, 'attention');
@@ -502,6 +526,7 @@ export class WebGpuBackend implements Backend {
         out.storage.buffer,
         upload,
         scratch,
+        call.capture ? (probs, shape) => this.deliverCapture(probs, shape, call.capture!) : undefined,
       );
     } catch (e) {
       out.dispose();

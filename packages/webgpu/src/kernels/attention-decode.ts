@@ -220,3 +220,49 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 export function splitKey(D: number, mask: GpuMask, bias: GpuBias, direct: boolean, version = 2): string {
   return `split${version}:${D}:${direct}:${maskKey(mask, bias)}`;
 }
+
+/**
+ * Attention probabilities for `call.capture`: probs [H, T, kvLength], one invocation per
+ * (row, head) — a pass for the max and sum, a pass to write exp(score − m)/l (0 where masked).
+ * Only dispatched when a capture callback is set.
+ */
+export function probsWgsl(D: number, mask: GpuMask, bias: GpuBias): string {
+  return `${ATTENTION_PARAMS}
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> q: array<f32>;
+@group(0) @binding(2) var<storage, read> k: array<f32>;
+@group(0) @binding(3) var<storage, read_write> probs: array<f32>;
+${usesAux(mask, bias) ? '@group(0) @binding(4) var<storage, read> aux: array<u32>;' : ''}
+${maskWgsl(mask, bias)}
+const D = ${D}u;
+const NEG = -3.0e38;
+fn score(t: u32, h: u32, g: u32, qp: i32, kp: i32) -> f32 {
+  let span = krange(qp, qp);
+  if (kp < span.x || kp > span.y || !allows(i32(t), qp, kp)) { return NEG; }
+  let qo = (t * p.h + h) * D;
+  let ko = (u32(kp) * p.hkv + g) * D;
+  var dot = 0.0;
+  for (var i = 0u; i < D; i++) { dot += q[qo + i] * k[ko + i]; }
+  return dot * p.scale + bias(h, qp, kp);
+}
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let gi = (wid.y * nwg.x + wid.x) * 64u + li;
+  if (gi >= p.t * p.h) { return; }
+  let h = gi % p.h;
+  let t = gi / p.h;
+  let g = h / (p.h / p.hkv);
+  let qp = i32(p.q_off + t);
+  var m = NEG;
+  var l = 0.0;
+  for (var s = 0u; s < p.kv_len; s++) {
+    let x = score(t, h, g, qp, i32(s));
+    if (x > NEG) { let mn = max(m, x); l = l * exp(m - mn) + exp(x - mn); m = mn; }
+  }
+  let row = (h * p.t + t) * p.kv_len;
+  for (var s = 0u; s < p.kv_len; s++) {
+    let x = score(t, h, g, qp, i32(s));
+    probs[row + s] = select(0.0, exp(x - m) / l, x > NEG && l > 0.0);
+  }
+}`;
+}

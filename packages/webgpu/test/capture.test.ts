@@ -1,0 +1,50 @@
+import { attendReference } from '@weft/attention';
+import type { AttentionCall, AttentionSpec } from '@weft/core';
+import { compareArrays, freshSeed, randnF32 } from '@weft/testing';
+import { describe, expect, it } from 'vitest';
+import { gpuBackend } from './gpu.js';
+
+/** call.capture on WebGPU: probabilities [H, T, kvLength] equal the reference's, delivered before the next read resolves. */
+describe('attention capture', async () => {
+  const gpu = await gpuBackend();
+  const specs: AttentionSpec[] = [
+    { kind: 'full' },
+    { kind: 'sliding-window', window: 5, sinks: 1 },
+    { kind: 'block-sparse', block: 4, windowBlocks: 1, globalBlocks: 1, randomBlocks: 1, seed: 3 },
+  ];
+  for (const spec of specs) {
+    for (const [T, offset] of [
+      [20, 0],
+      [1, 19],
+    ] as const) {
+      it.skipIf(typeof gpu === 'string')(`${spec.kind} T=${T}`, async () => {
+        if (typeof gpu === 'string') return;
+        const seed = freshSeed();
+        const [S, H, Hkv, D, L] = [24, 4, 2, 16, 20];
+        const q = randnF32(T * H * D, seed);
+        const k = randnF32(S * Hkv * D, seed + 1);
+        const v = randnF32(S * Hkv * D, seed + 2);
+        let got: Float32Array | undefined;
+        let want: Float32Array | undefined;
+        const call: AttentionCall = {
+          spec,
+          queryOffset: offset,
+          kvLength: L,
+          capture: (p, shape) => {
+            expect(shape).toEqual([H, T, L]);
+            got = p.slice();
+          },
+        };
+        const out = gpu.tidy(() =>
+          gpu.attention(gpu.fromHost(q, [T, H, D]), gpu.fromHost(k, [S, Hkv, D]), gpu.fromHost(v, [S, Hkv, D]), call),
+        );
+        await gpu.read(out);
+        out.dispose();
+        expect(got, 'capture was not called before read() resolved').toBeDefined();
+        attendReference(q, k, v, { T, H, Hkv, D, S }, { ...call, capture: (p) => (want = p.slice()) });
+        const c = compareArrays(got!, want!, 1e-4, 1e-3);
+        expect(c.ok, `${c.message} (WEFT_SEED=${seed})`).toBe(true);
+      });
+    }
+  }
+});
