@@ -42,7 +42,9 @@ export class Replace implements Normalizer {
       const b = a + m[0].length;
       if (b === a) continue;
       keep(last, a);
-      const s = input.starts[a]!;
+      // HF aligns the replacement text with the last character of the match.
+      const lastLow = (input.text.charCodeAt(b - 1) & 0xfc00) === 0xdc00 && b - 2 >= a;
+      const s = input.starts[lastLow ? b - 2 : b - 1]!;
       const e = input.ends[b - 1]!;
       text += this.content;
       for (let i = 0; i < this.content.length; i++) {
