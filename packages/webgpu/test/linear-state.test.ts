@@ -49,7 +49,7 @@ describe('linear attention running state', async () => {
         for (let pos = 0; pos < 30; pos++) await step(pos, pos);
         expect(gpu.stats().linearStates).toBe(1);
         // rewind to 10 and write different rows: the state must rebuild
-        for (let pos = 10; pos < 20; pos++) await step(pos, pos + 25 > 47 ? 47 : pos + 25);
+        for (let pos = 10; pos < 20; pos++) await step(pos, Math.min(pos + 25, 47));
         expect(gpu.liveTensors()).toBe(live);
         kc.dispose();
         vc.dispose();
