@@ -135,8 +135,10 @@ export function tiledWgsl(dtype: DType, aligned: boolean): string {
   return `${header(dtype, aligned)}
 const TM = 64u;
 const TK = 16u;
-var<workgroup> xs: array<f32, 1024>; // [TK][TM]
-var<workgroup> ws: array<f32, 1024>; // [TK][TN]
+// [TK][TM/4] as vec4s: element (k, m) sits in xs[k * 16 + m / 4][m % 4], so the inner loop
+// reads each thread's 4 rows (and 4 columns) with one vec4 load
+var<workgroup> xs: array<vec4<f32>, 256>;
+var<workgroup> ws: array<vec4<f32>, 256>;
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let m0 = wid.y * TM;
@@ -151,13 +153,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     if (m0 + r < p.m && k0 + kq < p.k) { xv = x4(m0 + r, k0 + kq); }
     if (n0 + r < p.n && k0 + kq < p.k) { wv = w4(n0 + r, k0 + kq); }
     for (var j = 0u; j < 4u; j++) {
-      xs[(kq + j) * TM + r] = xv[j];
-      ws[(kq + j) * TM + r] = wv[j];
+      xs[(kq + j) * 16u + (r >> 2u)][r & 3u] = xv[j];
+      ws[(kq + j) * 16u + (r >> 2u)][r & 3u] = wv[j];
     }
     workgroupBarrier();
     for (var kk = 0u; kk < TK; kk++) {
-      let a = vec4<f32>(xs[kk * TM + lid.y * 4u], xs[kk * TM + lid.y * 4u + 1u], xs[kk * TM + lid.y * 4u + 2u], xs[kk * TM + lid.y * 4u + 3u]);
-      let b = vec4<f32>(ws[kk * TM + lid.x * 4u], ws[kk * TM + lid.x * 4u + 1u], ws[kk * TM + lid.x * 4u + 2u], ws[kk * TM + lid.x * 4u + 3u]);
+      let a = xs[kk * 16u + lid.y];
+      let b = ws[kk * 16u + lid.x];
       acc[0] += a[0] * b;
       acc[1] += a[1] * b;
       acc[2] += a[2] * b;
