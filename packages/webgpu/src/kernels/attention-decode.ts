@@ -36,12 +36,13 @@ const CH = ${CHUNK2}u;
 const NEG = -3.0e38;
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  // one invocation per (row t, head h, chunk c), linearised so no workgroup idles
+  // one invocation per (row t, head h, chunk c), linearised so no workgroup idles; rows vary
+  // fastest so neighbouring invocations read the same key/value rows (broadcast loads)
   let gi = (wid.y * nwg.x + wid.x) * 64u + li;
   if (gi >= p.t * p.h * p.chunks) { return; }
-  let c = gi % p.chunks;
-  let h = (gi / p.chunks) % p.h;
-  let t = gi / (p.chunks * p.h);
+  let t = gi % p.t;
+  let h = (gi / p.t) % p.h;
+  let c = gi / (p.t * p.h);
   let g = h / (p.h / p.hkv);
   let qp = i32(p.q_off + t);
   let qo = (t * p.h + h) * D;
