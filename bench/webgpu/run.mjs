@@ -35,6 +35,9 @@ if (
   process.exit(r.status ?? 1);
 }
 v8.setFlagsFromString('--liftoff-only');
+// the adapter: SwiftShader unless VK_ICD_FILENAMES picks another driver (e.g. Mesa's lavapipe)
+if (!process.env.VK_ICD_FILENAMES && existsSync(`${chromium}/vk_swiftshader_icd.json`))
+  process.env.VK_ICD_FILENAMES = `${chromium}/vk_swiftshader_icd.json`;
 
 const pkg = join(root, 'packages', 'webgpu');
 const req = createRequire(join(pkg, 'package.json'));

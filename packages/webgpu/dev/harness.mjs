@@ -8,6 +8,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 /** Re-executes the calling script with SwiftShader's Vulkan loader when the system has none. */
 export function ensureVulkan(scriptUrl) {
   const chromium = '/usr/lib/chromium';
+  // the adapter: SwiftShader unless VK_ICD_FILENAMES picks another driver (e.g. Mesa's lavapipe)
+  if (!process.env.VK_ICD_FILENAMES && existsSync(`${chromium}/vk_swiftshader_icd.json`))
+    process.env.VK_ICD_FILENAMES = `${chromium}/vk_swiftshader_icd.json`;
   if (
     process.env.WEFT_DEV_CHILD ||
     !existsSync(`${chromium}/libvulkan.so.1`) ||
