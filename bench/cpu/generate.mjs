@@ -49,8 +49,8 @@ async function tokensPerSecond(model, tokens) {
 }
 
 /**
- * Child: one mode in its own process (a process that switches between the two paths slows the
- * JS path: alternating in one process showed 1.43× for stories260K, separate processes ~1.2×).
+ * Child: one mode in its own process (alternating both paths in one process showed 1.43× for
+ * stories260K; separate processes show 1.1–1.2×).
  * Prints JSON: best-of-rounds tok/s after a first warm-up round, and the greedy ids.
  */
 async function child(model, mode, rounds, tokens) {
