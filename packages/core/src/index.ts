@@ -10,6 +10,7 @@ export * from './errors.js';
 export * from './half.js';
 export * from './model.js';
 export * from './rng.js';
+export * from './scopes.js';
 export * from './specs.js';
 export * from './tensor.js';
 export * from './tokenizer.js';

@@ -3,15 +3,16 @@ import {
   type AttentionCall,
   type Backend,
   type BackendInfo,
+  byteLength,
   DTYPES,
   type DType,
   type HostArray,
+  numel,
   type RopeCall,
   ShapeError,
   type Tensor,
   type TensorContainer,
-  byteLength,
-  numel,
+  TensorScopes,
 } from '@weft/core';
 import { applyRope } from '@weft/positional';
 import { dequantizeRow } from './dequant.js';
@@ -27,14 +28,14 @@ import { activeWasmKernels, isWasmWeightDType } from './wasm/kernels.js';
 export class CpuBackend implements Backend {
   readonly info: BackendInfo = { name: 'cpu', f16: false, maxBufferBytes: 2 ** 31 - 1, device: 'JS' };
   private live = 0;
-  private scopes: Set<CpuTensor>[] = [];
+  private readonly scopes = new TensorScopes<CpuTensor>();
 
   private make(shape: readonly number[], dtype: DType, data: HostArray): CpuTensor {
     const t = new CpuTensor([...shape], dtype, data, () => {
       this.live--;
     });
     this.live++;
-    this.scopes.at(-1)?.add(t);
+    this.scopes.track(t);
     return t;
   }
 
@@ -77,27 +78,16 @@ export class CpuBackend implements Backend {
 
   reshape(t: Tensor, shape: readonly number[]): Tensor {
     const c = CpuBackend.unwrap(t, 'reshape');
-    if (numel(shape) !== c.size) throw new ShapeError('reshape', `[${c.shape.join(',')}] has ${c.size} elements, [${shape.join(',')}] needs ${numel(shape)}`);
+    if (numel(shape) !== c.size)
+      throw new ShapeError(
+        'reshape',
+        `[${c.shape.join(',')}] has ${c.size} elements, [${shape.join(',')}] needs ${numel(shape)}`,
+      );
     return this.make(shape, c.dtype, c.data);
   }
 
   tidy<T extends TensorContainer>(fn: () => T): T {
-    const scope = new Set<CpuTensor>();
-    this.scopes.push(scope);
-    let result: T;
-    try {
-      result = fn();
-    } finally {
-      this.scopes.pop();
-    }
-    const keep = new Set<Tensor>();
-    collect(result, keep);
-    const parent = this.scopes.at(-1);
-    for (const t of scope) {
-      if (keep.has(t)) parent?.add(t);
-      else t.dispose();
-    }
-    return result;
+    return this.scopes.tidy(fn);
   }
 
   liveTensors(): number {
@@ -105,7 +95,7 @@ export class CpuBackend implements Backend {
   }
 
   dispose(): void {
-    this.scopes = [];
+    this.scopes.clear();
   }
 
   matmul(x: Tensor, w: Tensor): Tensor {
@@ -114,8 +104,10 @@ export class CpuBackend implements Backend {
     const K = x.shape.at(-1)!;
     const M = xd.length / K;
     const [N, Kw] = wc.shape as [number, number];
-    if (wc.shape.length !== 2 || Kw !== K) throw new ShapeError('matmul', `x [..,${K}] · wᵀ needs w [N,${K}], got [${wc.shape.join(',')}]`);
-    if (DTYPES[wc.dtype].quantized && K % 32 !== 0) throw new ShapeError('matmul', `${wc.dtype} weights need K % 32 == 0, got ${K}`);
+    if (wc.shape.length !== 2 || Kw !== K)
+      throw new ShapeError('matmul', `x [..,${K}] · wᵀ needs w [N,${K}], got [${wc.shape.join(',')}]`);
+    if (DTYPES[wc.dtype].quantized && K % 32 !== 0)
+      throw new ShapeError('matmul', `${wc.dtype} weights need K % 32 == 0, got ${K}`);
     const out = new Float32Array(M * N);
     const wasm = activeWasmKernels();
     const dtype = wc.dtype;
@@ -171,7 +163,8 @@ export class CpuBackend implements Backend {
     const wd = CpuBackend.f32data(w, 'layerNorm');
     const bd = CpuBackend.f32data(b, 'layerNorm');
     const C = wd.length;
-    if (x.shape.at(-1) !== C || bd.length !== C) throw new ShapeError('layerNorm', `x last dim ${x.shape.at(-1)}, weight ${C}, bias ${bd.length} must agree`);
+    if (x.shape.at(-1) !== C || bd.length !== C)
+      throw new ShapeError('layerNorm', `x last dim ${x.shape.at(-1)}, weight ${C}, bias ${bd.length} must agree`);
     const out = new Float32Array(xd.length);
     for (let o = 0; o < xd.length; o += C) {
       let mean = 0;
@@ -249,7 +242,8 @@ export class CpuBackend implements Backend {
   sliceRows(x: Tensor, start: number, count: number): Tensor {
     const c = CpuBackend.unwrap(x, 'sliceRows');
     const rows = c.shape[0]!;
-    if (start < 0 || count < 0 || start + count > rows) throw new ShapeError('sliceRows', `rows [${start}, ${start + count}) outside [0, ${rows})`);
+    if (start < 0 || count < 0 || start + count > rows)
+      throw new ShapeError('sliceRows', `rows [${start}, ${start + count}) outside [0, ${rows})`);
     const unit = storageUnitsPerRow(c);
     const data = c.data.slice(start * unit, (start + count) * unit);
     return this.make([count, ...c.shape.slice(1)], c.dtype, data);
@@ -259,9 +253,18 @@ export class CpuBackend implements Backend {
     const d = CpuBackend.unwrap(dst, 'writeRows');
     const s = CpuBackend.unwrap(src, 'writeRows');
     const rowElems = d.size / d.shape[0]!;
-    if (s.size % rowElems !== 0 || s.dtype !== d.dtype) throw new ShapeError('writeRows', `source [${s.shape.join(',')}] ${s.dtype} does not fit rows of [${d.shape.join(',')}] ${d.dtype}`);
+    if (s.size % rowElems !== 0 || s.dtype !== d.dtype)
+      throw new ShapeError(
+        'writeRows',
+        `source [${s.shape.join(',')}] ${s.dtype} does not fit rows of [${d.shape.join(',')}] ${d.dtype}`,
+      );
     const count = s.size / rowElems;
-    if (row < 0 || row + count > d.shape[0]!) throw new ShapeError('writeRows', `rows [${row}, ${row + count}) outside [0, ${d.shape[0]})`, 'the KV cache is full: create it with a larger capacity');
+    if (row < 0 || row + count > d.shape[0]!)
+      throw new ShapeError(
+        'writeRows',
+        `rows [${row}, ${row + count}) outside [0, ${d.shape[0]})`,
+        'the KV cache is full: create it with a larger capacity',
+      );
     // Same dtype means same typed-array class; quantized rows are whole blocks of bytes.
     (d.data as Uint8Array).set(s.data as Uint8Array, row * storageUnitsPerRow(d));
   }
@@ -277,12 +280,25 @@ export class CpuBackend implements Backend {
 
   attention(q: Tensor, k: Tensor, v: Tensor, call: AttentionCall): Tensor {
     if (q.shape.length !== 3 || k.shape.length !== 3 || v.shape.length !== 3) {
-      throw new ShapeError('attention', `q must be [T,H,D] and k,v [S,Hkv,D]; got [${q.shape.join(',')}], [${k.shape.join(',')}], [${v.shape.join(',')}]`);
+      throw new ShapeError(
+        'attention',
+        `q must be [T,H,D] and k,v [S,Hkv,D]; got [${q.shape.join(',')}], [${k.shape.join(',')}], [${v.shape.join(',')}]`,
+      );
     }
     const [T, H, D] = q.shape as [number, number, number];
     const [S, Hkv, Dk] = k.shape as [number, number, number];
-    if (Dk !== D || v.shape[2] !== D || v.shape[0] !== S || v.shape[1] !== Hkv) throw new ShapeError('attention', `head dims/slots disagree: q [${q.shape.join(',')}], k [${k.shape.join(',')}], v [${v.shape.join(',')}]`);
-    const out = attendCpu(CpuBackend.f32data(q, 'attention'), CpuBackend.f32data(k, 'attention'), CpuBackend.f32data(v, 'attention'), { T, H, Hkv, D, S }, call);
+    if (Dk !== D || v.shape[2] !== D || v.shape[0] !== S || v.shape[1] !== Hkv)
+      throw new ShapeError(
+        'attention',
+        `head dims/slots disagree: q [${q.shape.join(',')}], k [${k.shape.join(',')}], v [${v.shape.join(',')}]`,
+      );
+    const out = attendCpu(
+      CpuBackend.f32data(q, 'attention'),
+      CpuBackend.f32data(k, 'attention'),
+      CpuBackend.f32data(v, 'attention'),
+      { T, H, Hkv, D, S },
+      call,
+    );
     return this.f32([T, H, D], out);
   }
 }
@@ -292,15 +308,9 @@ function storageUnitsPerRow(t: CpuTensor): number {
   const rowElems = t.size / t.shape[0]!;
   const info = DTYPES[t.dtype];
   if (!info.quantized) return rowElems;
-  if (rowElems % info.blockSize !== 0) throw new ShapeError('rows', `${t.dtype} rows of ${rowElems} elements are not whole ${info.blockSize}-element blocks`);
+  if (rowElems % info.blockSize !== 0)
+    throw new ShapeError('rows', `${t.dtype} rows of ${rowElems} elements are not whole ${info.blockSize}-element blocks`);
   return byteLength(t.dtype, rowElems);
-}
-
-function collect(c: TensorContainer, into: Set<Tensor>): void {
-  if (c === undefined || c === null) return;
-  if (Array.isArray(c)) for (const x of c) collect(x, into);
-  else if (typeof (c as Tensor).dispose === 'function' && 'shape' in (c as object)) into.add(c as Tensor);
-  else if (typeof c === 'object') for (const x of Object.values(c)) collect(x as TensorContainer, into);
 }
 
 function allocHost(dtype: DType, n: number): HostArray {

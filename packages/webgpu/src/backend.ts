@@ -12,6 +12,7 @@ import {
   ShapeError,
   type Tensor,
   type TensorContainer,
+  TensorScopes,
 } from '@weft/core';
 import { runAttention, validateCall } from './attention.js';
 import { lost } from './errors.js';
@@ -53,7 +54,7 @@ export class WebGpuBackend implements Backend {
   private rt: Runtime;
   private generation = 0;
   private live = 0;
-  private scopes: Set<GpuTensor>[] = [];
+  private readonly scopes = new TensorScopes<GpuTensor>();
   private ropeTables: RopeTables;
   private linearStates: LinearStates;
   /** Capture deliveries in flight: read() resolves only after them. */
@@ -111,7 +112,7 @@ export class WebGpuBackend implements Backend {
     this.linearStates = new LinearStates(this.rt, (data) => this.uploadStorage(data, 'linear state'));
     this.generation++;
     this.live = 0;
-    this.scopes = [];
+    this.scopes.clear();
   }
 
   stats(): WebGpuStats {
@@ -156,7 +157,7 @@ export class WebGpuBackend implements Backend {
       if (gen === this.generation) this.live--;
     });
     this.live++;
-    this.scopes.at(-1)?.add(t);
+    this.scopes.track(t);
     return t;
   }
 
@@ -238,22 +239,7 @@ export class WebGpuBackend implements Backend {
   }
 
   tidy<T extends TensorContainer>(fn: () => T): T {
-    const scope = new Set<GpuTensor>();
-    this.scopes.push(scope);
-    let result: T;
-    try {
-      result = fn();
-    } finally {
-      this.scopes.pop();
-    }
-    const keep = new Set<Tensor>();
-    collect(result, keep);
-    const parent = this.scopes.at(-1);
-    for (const t of scope) {
-      if (keep.has(t)) parent?.add(t);
-      else t.dispose();
-    }
-    return result;
+    return this.scopes.tidy(fn);
   }
 
   liveTensors(): number {
@@ -533,7 +519,7 @@ export class WebGpuBackend implements Backend {
       throw e;
     } finally {
       for (const t of temps) {
-        this.scopes.at(-1)?.delete(t);
+        this.scopes.untrack(t);
         t.dispose();
       }
     }
@@ -544,11 +530,4 @@ export class WebGpuBackend implements Backend {
 function rowByteLength(t: GpuTensor): number {
   const rows = t.shape[0]!;
   return rows === 0 ? 0 : byteLength(t.dtype, t.size) / rows;
-}
-
-function collect(c: TensorContainer, into: Set<Tensor>): void {
-  if (c === undefined || c === null) return;
-  if (Array.isArray(c)) for (const x of c) collect(x, into);
-  else if (c instanceof GpuTensor) into.add(c);
-  else if (typeof c === 'object') for (const x of Object.values(c)) collect(x as TensorContainer, into);
 }
