@@ -6,10 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const icd = '/usr/share/vulkan/icd.d/lvp_icd.json';
+// biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${Version} format field
 const dpkg = spawnSync('dpkg-query', ['-W', '-f=${Version}', 'mesa-vulkan-drivers'], { encoding: 'utf8' });
 const major = Number(/^(\d+)\./.exec(dpkg.stdout ?? '')?.[1] ?? 0);
 if (!existsSync(icd) || major < 25) {
-  console.log(`lavapipe run skipped: Mesa ${dpkg.stdout || 'not installed'} (needs mesa-vulkan-drivers ≥ 25 from bookworm-backports)`);
+  console.log(
+    `lavapipe run skipped: Mesa ${dpkg.stdout || 'not installed'} (needs mesa-vulkan-drivers ≥ 25 from bookworm-backports)`,
+  );
   process.exit(0);
 }
 console.log(`== WebGPU tests on Mesa ${dpkg.stdout} lavapipe`);

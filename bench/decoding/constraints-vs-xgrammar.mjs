@@ -13,7 +13,6 @@ import {
 } from '../../packages/decoding/dist/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-// biome-ignore lint/suspicious/noUndeclaredEnvVars: optional override, as in @weft/testing
 const fixtures = process.env.WEFT_FIXTURES ?? join(root, '..', 'shared', 'fixtures');
 
 // web-xgrammar is a UMD bundle whose Emscripten loader expects CommonJS globals in Node.

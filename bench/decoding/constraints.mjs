@@ -14,7 +14,6 @@ import {
 } from '../../packages/decoding/dist/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-// biome-ignore lint/suspicious/noUndeclaredEnvVars: optional override, as in @weft/testing
 const fixtures = process.env.WEFT_FIXTURES ?? join(root, '..', 'shared', 'fixtures');
 
 /** llama2.c tokenizer.bin → raw token bytes (byte pieces <0xHH> resolved). */

@@ -29,12 +29,22 @@ function sidebar() {
     let files: string[] = [];
     try {
       if (!statSync(full).isDirectory()) return [];
-      files = readdirSync(full).filter((f) => f.endsWith('.md')).sort((a, b) => (a === 'index.md' ? -1 : b === 'index.md' ? 1 : a.localeCompare(b)));
+      files = readdirSync(full)
+        .filter((f) => f.endsWith('.md'))
+        .sort((a, b) => (a === 'index.md' ? -1 : b === 'index.md' ? 1 : a.localeCompare(b)));
     } catch {
       return [];
     }
     if (files.length === 0) return [];
-    return [{ text, items: files.map((f) => ({ text: title(join(full, f)), link: `/${dir}/${f.replace(/\.md$/, '').replace(/^index$/, '')}` })) }];
+    return [
+      {
+        text,
+        items: files.map((f) => ({
+          text: title(join(full, f)),
+          link: `/${dir}/${f.replace(/\.md$/, '').replace(/^index$/, '')}`,
+        })),
+      },
+    ];
   });
 }
 

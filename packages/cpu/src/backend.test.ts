@@ -1,4 +1,4 @@
-import { ShapeError, f16ToF32, f32ArrayToF16 } from '@weft/core';
+import { f16ToF32, f32ArrayToF16, ShapeError } from '@weft/core';
 import { compareArrays, freshSeed, randnF32, randomInts } from '@weft/testing';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from './backend.js';
@@ -80,7 +80,8 @@ describe(`CPU backend ops against plain float64 references (seed ${seed})`, () =
     const table = randnF32(V * C, seed + 3);
     const ids = randomInts(6, seed + 4, V);
     const out = f32(b.gather(b.fromHost(table, [V, C]), ids));
-    for (let t = 0; t < ids.length; t++) expect(Array.from(out.subarray(t * C, t * C + C))).toEqual(Array.from(table.subarray(ids[t]! * C, ids[t]! * C + C)));
+    for (let t = 0; t < ids.length; t++)
+      expect(Array.from(out.subarray(t * C, t * C + C))).toEqual(Array.from(table.subarray(ids[t]! * C, ids[t]! * C + C)));
     const h = f32(b.gather(b.fromHost(f32ArrayToF16(table), [V, C], 'f16'), ids));
     expectClose(h, out, 1e-3);
     expect(() => b.gather(b.fromHost(table, [V, C]), Int32Array.of(V))).toThrow(/outside the vocabulary/);
@@ -113,16 +114,31 @@ describe(`CPU backend ops against plain float64 references (seed ${seed})`, () =
     const c = randnF32(T * C, seed + 9);
     const row = randnF32(C, seed + 10);
     const A = b.fromHost(a, [T, C]);
-    expectClose(f32(b.add(A, b.fromHost(c, [T, C]))), Array.from(a, (v, i) => v + c[i]!));
-    expectClose(f32(b.mul(A, b.fromHost(row, [C]))), Array.from(a, (v, i) => v * row[i % C]!));
-    expectClose(f32(b.swiglu(A, b.fromHost(c, [T, C]))), Array.from(a, (v, i) => (v / (1 + Math.exp(-v))) * c[i]!));
-    expectClose(f32(b.gelu(A)), Array.from(a, (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))));
+    expectClose(
+      f32(b.add(A, b.fromHost(c, [T, C]))),
+      Array.from(a, (v, i) => v + c[i]!),
+    );
+    expectClose(
+      f32(b.mul(A, b.fromHost(row, [C]))),
+      Array.from(a, (v, i) => v * row[i % C]!),
+    );
+    expectClose(
+      f32(b.swiglu(A, b.fromHost(c, [T, C]))),
+      Array.from(a, (v, i) => (v / (1 + Math.exp(-v))) * c[i]!),
+    );
+    expectClose(
+      f32(b.gelu(A)),
+      Array.from(a, (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))),
+    );
     const sm = f32(b.softmax(A));
     for (let t = 0; t < T; t++) {
       const r = Array.from(a.subarray(t * C, t * C + C));
       const m = Math.max(...r);
       const z = r.reduce((s, v) => s + Math.exp(v - m), 0);
-      expectClose(sm.subarray(t * C, t * C + C), r.map((v) => Math.exp(v - m) / z));
+      expectClose(
+        sm.subarray(t * C, t * C + C),
+        r.map((v) => Math.exp(v - m) / z),
+      );
     }
     expect(() => b.add(A, b.fromHost(new Float32Array(5), [5]))).toThrow(ShapeError);
   });
@@ -156,7 +172,10 @@ describe(`CPU backend ops against plain float64 references (seed ${seed})`, () =
   });
 
   it('sliceRows / writeRows / reshape', () => {
-    const x = b.fromHost(Float32Array.from({ length: 12 }, (_, i) => i), [4, 3]);
+    const x = b.fromHost(
+      Float32Array.from({ length: 12 }, (_, i) => i),
+      [4, 3],
+    );
     expect(Array.from(f32(b.sliceRows(x, 1, 2)))).toEqual([3, 4, 5, 6, 7, 8]);
     const dst = b.zeros([5, 3]);
     b.writeRows(dst, b.sliceRows(x, 2, 2), 3);

@@ -1,4 +1,4 @@
-import { bf16ToF32, f16ToF32, f32ToF16, ShapeError, type DType, type HostArray } from '@weft/core';
+import { bf16ToF32, type DType, f16ToF32, f32ToF16, type HostArray, ShapeError } from '@weft/core';
 
 /**
  * Row dequantisation for weights stored as [N,K]: f32, f16/bf16 (raw bits), and GGML blocks.

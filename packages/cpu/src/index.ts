@@ -3,18 +3,18 @@
  * @packageDocumentation
  */
 export { CpuBackend, createCpuBackend } from './backend.js';
-export { CpuTensor } from './tensor.js';
-export { dequantizeRow, quantizeQ4_0, quantizeQ8_0, halfToFloat } from './dequant.js';
+export { dequantizeRow, halfToFloat, quantizeQ4_0, quantizeQ8_0 } from './dequant.js';
 export { matmulF32, matmulReference } from './matmul.js';
+export { CpuTensor } from './tensor.js';
+export { wasmSimdSupported } from './wasm/detect.js';
+export type { WasmKernelOptions, WasmWeightDType } from './wasm/kernels.js';
 export {
-  WasmKernels,
   activeWasmKernels,
+  DEFAULT_CACHE_BYTES,
   isWasmWeightDType,
+  PREFILL_ROWS,
   setWasmKernelsEnabled,
   sharedWasmKernels,
-  PREFILL_ROWS,
-  DEFAULT_CACHE_BYTES,
+  WasmKernels,
 } from './wasm/kernels.js';
-export type { WasmKernelOptions, WasmWeightDType } from './wasm/kernels.js';
 export type { WeightCacheStats } from './wasm/weight-cache.js';
-export { wasmSimdSupported } from './wasm/detect.js';

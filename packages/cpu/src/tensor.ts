@@ -1,4 +1,4 @@
-import { type DType, type HostArray, type Tensor, numel } from '@weft/core';
+import { type DType, type HostArray, numel, type Tensor } from '@weft/core';
 
 /** A tensor whose storage is a host typed array. */
 export class CpuTensor implements Tensor {

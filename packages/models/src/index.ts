@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 
+export { RecurrentLinearAttention, withRecurrentLinearAttention } from './linear-attention.js';
 export {
   type AttentionBlock,
   type BlockContext,
@@ -40,5 +41,4 @@ export {
   safetensorsToF32,
   writeSafetensors,
 } from './loaders/safetensors.js';
-export { MlaAttention, convertToMla, gqaToMlaWeights, partialPairsRope, type MlaConversion } from './mla.js';
-export { RecurrentLinearAttention, withRecurrentLinearAttention } from './linear-attention.js';
+export { convertToMla, gqaToMlaWeights, MlaAttention, type MlaConversion, partialPairsRope } from './mla.js';

@@ -13,12 +13,7 @@ export interface Comparison {
  * |a − e| ≤ rtol · max(|e|, floor). The floor keeps near-zero entries from dominating;
  * it defaults to the RMS of `expected` times 1e-2... scaled tests can pass their own.
  */
-export function compareArrays(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  rtol: number,
-  floor?: number,
-): Comparison {
+export function compareArrays(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, floor?: number): Comparison {
   if (actual.length !== expected.length) {
     return {
       ok: false,
@@ -38,7 +33,14 @@ export function compareArrays(
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i]!;
     const e = expected[i]!;
-    if (Number.isNaN(a) !== Number.isNaN(e)) return { ok: false, maxRelError: Number.NaN, maxAbsError: Number.NaN, worstIndex: i, message: `NaN mismatch at ${i}: ${a} vs ${e}` };
+    if (Number.isNaN(a) !== Number.isNaN(e))
+      return {
+        ok: false,
+        maxRelError: Number.NaN,
+        maxAbsError: Number.NaN,
+        worstIndex: i,
+        message: `NaN mismatch at ${i}: ${a} vs ${e}`,
+      };
     if (a === e) continue;
     const abs = Math.abs(a - e);
     const rel = abs / Math.max(Math.abs(e), f);
