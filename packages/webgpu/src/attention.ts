@@ -6,8 +6,8 @@ import { CHUNK2, combine2Wgsl, probsWgsl, split2Wgsl, splitKey } from './kernels
 import { flashKey, flashTile, flashWgsl } from './kernels/attention-flash.js';
 import { featuresWgsl, weightedKey, weightedWgsl } from './kernels/attention-linear.js';
 import { type GpuBias, type GpuMask, maskKey, usesAux } from './kernels/attention-mask.js';
-import { BLOCK_MEANS_WGSL } from './kernels/block-means.js';
-import { grid } from './kernels/common.js';
+import { blockMeansWgsl } from './kernels/block-means.js';
+import { actBytes, grid } from './kernels/common.js';
 import { Params, type Runtime } from './runtime.js';
 
 /** Shape legend: q:[T,H,D], k,v:[S,Hkv,D] (S cache slots, kvLength valid), out:[T,H,D]. */
@@ -24,8 +24,10 @@ export const SPLIT_MAX_T = 4;
 /** Largest head dim the kernels accept (workgroup memory). */
 export const MAX_HEAD_DIM = 512;
 
+/** Uploads raw 32-bit words (masks, biases, features): never converted to the activation type. */
 type Upload = (data: Uint32Array | Float32Array) => GPUBuffer;
-type Scratch = (floats: number) => GPUBuffer;
+/** A temporary buffer of `elements` f32 values (partials, features, probabilities) or activations (`act`). */
+type Scratch = (elements: number, type?: 'f32' | 'act') => GPUBuffer;
 /** Delivers probabilities [H, T, kvLength] written to a GPU buffer to `call.capture` (asynchronously). */
 export type Capture = (probs: GPUBuffer, shape: readonly [number, number, number]) => void;
 
@@ -227,24 +229,24 @@ function runSoftmax(
     p.u[13] = start;
     p.u[14] = chunks;
     const direct = chunks === 1;
-    const pipe = rt.pipelines.get(splitKey(D, mask, bias, direct), () => split2Wgsl(D, mask, bias, direct));
+    const pipe = rt.pipelines.get(splitKey(D, mask, bias, direct), () => split2Wgsl(D, mask, bias, direct, rt.precision));
     const groups = grid(Math.ceil((T * H * chunks) / 64));
     if (direct) rt.dispatch(pipe, p, [q, k, v, out, ...extra], groups);
     else {
       const part = scratch(T * H * chunks * (D + 2));
       rt.dispatch(pipe, p, [q, k, v, part, ...extra], groups);
-      const combine = rt.pipelines.get(`combine2:${D}`, () => combine2Wgsl(D));
+      const combine = rt.pipelines.get(`combine2:${D}`, () => combine2Wgsl(D, rt.precision));
       rt.dispatch(combine, p, [part, out], grid(Math.ceil((T * H * D) / 64)));
     }
   } else {
     const B = flashTile(D);
-    const pipe = rt.pipelines.get(flashKey(D, mask, bias), () => flashWgsl(D, mask, bias));
+    const pipe = rt.pipelines.get(flashKey(D, mask, bias), () => flashWgsl(D, mask, bias, rt.precision));
     rt.dispatch(pipe, p, [q, k, v, out, ...extra], [Math.ceil(T / B), H]);
   }
   if (capture && call.capture) {
     const L = call.kvLength;
     const probs = scratch(Math.max(1, H * T * L));
-    const pipe = rt.pipelines.get(`probs:${D}:${maskKey(mask, bias)}`, () => probsWgsl(D, mask, bias));
+    const pipe = rt.pipelines.get(`probs:${D}:${maskKey(mask, bias)}`, () => probsWgsl(D, mask, bias, rt.precision));
     rt.dispatch(pipe, p, [q, k, probs, ...extra], grid(Math.ceil((T * H) / 64)));
     capture(probs, [H, T, L]);
   }
@@ -290,7 +292,7 @@ function runLinear(
     const p = new Params(4);
     p.u.set([rows, D, m]);
     p.f[3] = Math.sqrt(scale);
-    const pipe = rt.pipelines.get(`features:${kind}:${isQuery}`, () => featuresWgsl(kind, isQuery));
+    const pipe = rt.pipelines.get(`features:${kind}:${isQuery}`, () => featuresWgsl(kind, isQuery, rt.precision));
     rt.dispatch(pipe, p, omega ? [x, f, omega] : [x, f], [Math.ceil(rows / 64)]);
   }
   const aux: number[] = [];
@@ -300,7 +302,7 @@ function runLinear(
     : { kind: 'analytic', mask: { kind: causal ? 'causal' : 'bidirectional' } };
   const auxBuf = mask.kind === 'bits' ? upload(new Uint32Array(aux)) : null;
   const p = baseParams(d, call, mask, { kind: 'none' }, D);
-  const pipe = rt.pipelines.get(weightedKey(m, D, mask), () => weightedWgsl(m, D, mask));
+  const pipe = rt.pipelines.get(weightedKey(m, D, mask), () => weightedWgsl(m, D, mask, rt.precision));
   rt.dispatch(pipe, p, auxBuf ? [fq, fk, v, out, auxBuf] : [fq, fk, v, out], [1, H, T]);
 }
 
@@ -337,14 +339,15 @@ function runTransientGlobal(
   const row = d.Hkv * d.D;
   const nb = Math.ceil(L / spec.block);
   const causal = spec.causal ?? true;
-  const aug = [scratch(Math.max(1, (L + nb) * row)), scratch(Math.max(1, (L + nb) * row))] as const;
+  const aug = [scratch(Math.max(1, (L + nb) * row), 'act'), scratch(Math.max(1, (L + nb) * row), 'act')] as const;
   [k, v].forEach((src, i) => {
     if (L === 0) return;
-    rt.copy(src, 0, aug[i]!, 0, L * row * 4);
+    // L·row f16 elements may end mid-word: the block-means rows written next start there
+    rt.copy(src, 0, aug[i]!, 0, Math.ceil((L * row * actBytes(rt.precision)) / 4) * 4);
     const p = new Params(4);
     p.u.set([L, row, spec.block, nb]);
     rt.dispatch(
-      rt.pipelines.get('block-means', () => BLOCK_MEANS_WGSL),
+      rt.pipelines.get('block-means', () => blockMeansWgsl(rt.precision)),
       p,
       [src, aug[i]!],
       [Math.ceil((nb * row) / 64)],

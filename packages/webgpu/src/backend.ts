@@ -6,6 +6,8 @@ import {
   DeviceError,
   DTYPES,
   type DType,
+  f16ArrayToF32,
+  f32ArrayToF16,
   type HostArray,
   numel,
   type RopeCall,
@@ -17,6 +19,8 @@ import {
 import { runAttention, validateCall } from './attention.js';
 import { lost } from './errors.js';
 import type {} from './gpu-types.js';
+import { actBytes, type Precision } from './kernels/common.js';
+import { runCast, runCopyHalves } from './kernels/copy.js';
 import { runBinary, runUnary } from './kernels/elementwise.js';
 import { INLINE_IDS, runGather } from './kernels/gather.js';
 import { runMatmul } from './kernels/matmul.js';
@@ -30,6 +34,16 @@ import { GpuTensor, Storage } from './tensor.js';
 
 /** Acquires a device (first call and after loss). */
 export type DeviceFactory = () => Promise<{ device: GPUDevice; adapterName: string; f16: boolean; software: boolean }>;
+
+/** {@link BackendInfo} plus the WebGPU backend's precision. */
+export interface WebGpuInfo extends BackendInfo {
+  /**
+   * Storage and arithmetic precision of activations, KV cache and f32 weights: `f32`, or `f16`
+   * (stored as f16, products in f16, sums in f32; `createWebGpuBackend({ precision })`).
+   * `f16` (inherited) says whether the device has `shader-f16`.
+   */
+  readonly precision: Precision;
+}
 
 /** Buffer and pipeline counters for leak tests and diagnostics. */
 export interface WebGpuStats {
@@ -50,7 +64,7 @@ export interface WebGpuStats {
  * H heads, Hkv key/value heads, D head dim, S cache slots, V vocab.
  */
 export class WebGpuBackend implements Backend {
-  info: BackendInfo;
+  info: WebGpuInfo;
   private rt: Runtime;
   private generation = 0;
   private live = 0;
@@ -69,17 +83,20 @@ export class WebGpuBackend implements Backend {
     private readonly factory: DeviceFactory,
     /** Kernel family in use (see WebGpuOptions.kernels). */
     readonly barrierFree = false,
+    /** Precision of activations, KV cache and f32 weights (see WebGpuOptions.precision). */
+    readonly precision: Precision = 'f32',
   ) {
-    this.rt = new Runtime(device, device.limits.maxStorageBufferBindingSize, barrierFree);
-    this.info = WebGpuBackend.describe(device, adapterName, f16);
+    this.rt = new Runtime(device, device.limits.maxStorageBufferBindingSize, barrierFree, precision);
+    this.info = WebGpuBackend.describe(device, adapterName, f16, precision);
     this.ropeTables = new RopeTables();
     this.linearStates = new LinearStates(this.rt, (data) => this.uploadStorage(data, 'linear state'));
   }
 
-  private static describe(device: GPUDevice, adapterName: string, f16: boolean): BackendInfo {
+  private static describe(device: GPUDevice, adapterName: string, f16: boolean, precision: Precision): WebGpuInfo {
     return {
       name: 'webgpu',
       f16,
+      precision,
       maxBufferBytes: Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize),
       device: adapterName,
     };
@@ -106,8 +123,8 @@ export class WebGpuBackend implements Backend {
     } catch {
       // the old device may already be gone
     }
-    this.rt = new Runtime(device, device.limits.maxStorageBufferBindingSize, this.barrierFree);
-    this.info = WebGpuBackend.describe(device, adapterName, f16);
+    this.rt = new Runtime(device, device.limits.maxStorageBufferBindingSize, this.barrierFree, this.precision);
+    this.info = WebGpuBackend.describe(device, adapterName, f16, this.precision);
     this.ropeTables = new RopeTables();
     this.linearStates = new LinearStates(this.rt, (data) => this.uploadStorage(data, 'linear state'));
     this.generation++;
@@ -146,14 +163,20 @@ export class WebGpuBackend implements Backend {
     this.rt.assertAlive();
     if (this.disposed)
       throw new DeviceError('lost', 'this WebGPU backend was disposed', 'create a new backend with createWebGpuBackend()');
-    const bytes = Math.max(4, byteLength(dtype, numel(shape)));
-    const buffer = this.rt.storage.acquire(bytes, `${what} ${dtype}[${shape.join(',')}]`);
+    const stored = this.storedType(dtype);
+    const bytes = Math.max(4, byteLength(stored, numel(shape)));
+    const buffer = this.rt.storage.acquire(bytes, `${what} ${stored}[${shape.join(',')}]`);
     return this.wrap(new Storage(buffer, bytes, (b) => this.rt.storage.release(b)), shape, dtype);
+  }
+
+  /** The dtype f32 tensors are stored as: f16 at f16 precision. */
+  private storedType(dtype: DType): DType {
+    return dtype === 'f32' && this.precision === 'f16' ? 'f16' : dtype;
   }
 
   private wrap(storage: Storage, shape: readonly number[], dtype: DType): GpuTensor {
     const gen = this.generation;
-    const t = new GpuTensor([...shape], dtype, storage, gen, () => {
+    const t = new GpuTensor([...shape], dtype, this.storedType(dtype), storage, gen, () => {
       if (gen === this.generation) this.live--;
     });
     this.live++;
@@ -200,7 +223,14 @@ export class WebGpuBackend implements Backend {
       throw new ShapeError('fromHost', `${data.byteLength} bytes given for ${dtype}[${shape.join(',')}], expected ${expected}`);
     }
     const t = this.alloc(shape, dtype, 'fromHost');
-    if (expected > 0) this.rt.write(t.storage.buffer, 0, data);
+    if (expected === 0) return t;
+    if (t.stored === dtype) this.rt.write(t.storage.buffer, 0, data);
+    else {
+      // f32 at f16 precision: rounded to f16 (nearest even) on the host, half the upload
+      const f32 =
+        data instanceof Float32Array ? data : new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + expected));
+      this.rt.write(t.storage.buffer, 0, f32ArrayToF16(f32));
+    }
     return t;
   }
 
@@ -212,9 +242,10 @@ export class WebGpuBackend implements Backend {
 
   async read(t: Tensor): Promise<HostArray> {
     const g = this.own(t, 'read');
-    const bytes = byteLength(g.dtype, g.size);
+    const bytes = byteLength(g.stored, g.size);
     const raw = await this.rt.readBytes(g.storage.buffer, 0, bytes);
     if (this.captures.size > 0) await Promise.all([...this.captures]);
+    if (g.dtype === 'f32' && g.stored === 'f16') return f16ArrayToF32(new Uint16Array(raw.buffer, 0, g.size));
     switch (g.dtype) {
       case 'f32':
         return new Float32Array(raw.buffer, 0, g.size);
@@ -269,7 +300,19 @@ export class WebGpuBackend implements Backend {
       throw new ShapeError('matmul', `${wg.dtype} weights need K % 32 == 0, got ${K}`);
     const N = wg.shape[0]!;
     const out = this.alloc([...xg.shape.slice(0, -1), N], 'f32', 'matmul');
-    if (M > 0 && N > 0) runMatmul(this.rt, wg.dtype, xg.storage.buffer, wg.storage.buffer, out.storage.buffer, M, N, K);
+    if (M === 0 || N === 0) return out;
+    if (this.precision === 'f16') {
+      // matmul.ts still has f32 kernels only: widen x, multiply, round the result to f16
+      const xf = this.rt.storage.acquire(Math.max(16, M * K * 4), 'matmul x f32');
+      const of = this.rt.storage.acquire(Math.max(16, M * N * 4), 'matmul out f32');
+      runCast(this.rt, 'to-f32', xg.storage.buffer, xf, M * K);
+      runMatmul(this.rt, wg.stored, xf, wg.storage.buffer, of, M, N, K);
+      runCast(this.rt, 'to-f16', of, out.storage.buffer, M * N);
+      this.rt.storage.release(xf);
+      this.rt.storage.release(of);
+      return out;
+    }
+    runMatmul(this.rt, wg.stored, xg.storage.buffer, wg.storage.buffer, out.storage.buffer, M, N, K);
     return out;
   }
 
@@ -285,10 +328,10 @@ export class WebGpuBackend implements Backend {
     }
     const out = this.alloc([ids.length, C], 'f32', 'gather');
     if (ids.length === 0) return out;
-    if (ids.length <= INLINE_IDS) runGather(this.rt, tg.dtype, tg.storage.buffer, ids, null, out.storage.buffer, C);
+    if (ids.length <= INLINE_IDS) runGather(this.rt, tg.stored, tg.storage.buffer, ids, null, out.storage.buffer, C);
     else {
       const idt = this.fromHost(ids, [ids.length], 'i32') as GpuTensor;
-      runGather(this.rt, tg.dtype, tg.storage.buffer, ids, idt.storage.buffer, out.storage.buffer, C);
+      runGather(this.rt, tg.stored, tg.storage.buffer, ids, idt.storage.buffer, out.storage.buffer, C);
       idt.dispose();
     }
     return out;
@@ -397,24 +440,28 @@ export class WebGpuBackend implements Backend {
     d.storage.lowestWrite = Math.min(d.storage.lowestWrite, row);
   }
 
-  /** Copies bytes between tensors; 4-byte aligned ranges go through copyBufferToBuffer. */
+  /**
+   * Copies bytes between tensors: copyBufferToBuffer when offsets are 4-byte aligned and the
+   * length is too (or the copy ends the destination's data, so the padding lands past it);
+   * otherwise, for 2-byte granular copies (f16 rows of odd length, 34/18-byte GGML blocks),
+   * a kernel that moves 16-bit halves without touching the neighbouring ones.
+   */
   private copyBytes(src: GpuTensor, srcOffset: number, dst: GpuTensor, dstOffset: number, bytes: number): void {
-    if (srcOffset % 4 !== 0 || dstOffset % 4 !== 0) {
+    const dstData = byteLength(dst.stored, dst.size);
+    if (srcOffset % 4 === 0 && dstOffset % 4 === 0 && (bytes % 4 === 0 || dstOffset + bytes === dstData)) {
+      this.rt.copy(src.storage.buffer, srcOffset, dst.storage.buffer, dstOffset, Math.ceil(bytes / 4) * 4);
+      return;
+    }
+    if (srcOffset % 2 !== 0 || dstOffset % 2 !== 0 || bytes % 2 !== 0) {
       throw new ShapeError(
         'copy',
-        `row offsets must be 4-byte aligned on WebGPU (got ${srcOffset}, ${dstOffset})`,
-        'use an even number of f16 elements per row',
+        `rows of ${bytes} bytes at byte offsets ${srcOffset} → ${dstOffset} are not 2-byte aligned`,
+        'use rows whose byte length is even',
       );
     }
-    const aligned = Math.ceil(bytes / 4) * 4;
-    if (aligned !== bytes && dstOffset + aligned > dst.storage.bytes) {
-      throw new ShapeError(
-        'copy',
-        `a ${bytes}-byte row copy would spill past the destination`,
-        'use rows whose byte length is a multiple of 4',
-      );
-    }
-    this.rt.copy(src.storage.buffer, srcOffset, dst.storage.buffer, dstOffset, aligned);
+    if (src.storage.buffer === dst.storage.buffer)
+      throw new ShapeError('copy', 'source and destination share storage', 'copy from a separate tensor');
+    runCopyHalves(this.rt, src.storage.buffer, srcOffset / 2, dst.storage.buffer, dstOffset / 2, bytes / 2);
   }
 
   rope(x: Tensor, call: RopeCall): Tensor {
@@ -490,16 +537,18 @@ export class WebGpuBackend implements Backend {
       }
       return out;
     }
-    const temps: GpuTensor[] = [];
+    // backend-owned temporaries, released once recorded (the pool hands them out again only to later work)
+    const temps: Storage[] = [];
     const upload = (data: Uint32Array | Float32Array): GPUBuffer => {
-      const t = this.fromHost(new Float32Array(data.buffer, data.byteOffset, data.length), [data.length], 'f32') as GpuTensor;
-      temps.push(t);
-      return t.storage.buffer;
+      const st = this.uploadStorage(new Float32Array(data.buffer, data.byteOffset, data.length), 'attention aux');
+      temps.push(st);
+      return st.buffer;
     };
-    const scratch = (floats: number): GPUBuffer => {
-      const t = this.alloc([floats], 'f32', 'attention scratch');
-      temps.push(t);
-      return t.storage.buffer;
+    const scratch = (elements: number, type: 'f32' | 'act' = 'f32'): GPUBuffer => {
+      const bytes = Math.max(4, elements * (type === 'act' ? actBytes(this.precision) : 4));
+      const st = new Storage(this.rt.storage.acquire(bytes, 'attention scratch'), bytes, (b) => this.rt.storage.release(b));
+      temps.push(st);
+      return st.buffer;
     };
     try {
       runAttention(
@@ -518,10 +567,7 @@ export class WebGpuBackend implements Backend {
       out.dispose();
       throw e;
     } finally {
-      for (const t of temps) {
-        this.scopes.untrack(t);
-        t.dispose();
-      }
+      for (const st of temps) st.drop();
     }
     return out;
   }
@@ -529,5 +575,5 @@ export class WebGpuBackend implements Backend {
 
 function rowByteLength(t: GpuTensor): number {
   const rows = t.shape[0]!;
-  return rows === 0 ? 0 : byteLength(t.dtype, t.size) / rows;
+  return rows === 0 ? 0 : byteLength(t.stored, t.size) / rows;
 }

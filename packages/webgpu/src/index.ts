@@ -6,5 +6,6 @@
  */
 
 export { MAX_HEAD_DIM, SPLIT_MAX_T } from './attention.js';
-export { WebGpuBackend, type WebGpuStats } from './backend.js';
+export { WebGpuBackend, type WebGpuInfo, type WebGpuStats } from './backend.js';
 export { createWebGpuBackend, type WebGpuOptions } from './create.js';
+export type { Precision as WebGpuPrecision } from './kernels/common.js';

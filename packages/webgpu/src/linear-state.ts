@@ -63,13 +63,13 @@ export class LinearStates {
     p.f[6] = Math.sqrt(scale);
     const extra = st.omega ? [st.omega.buffer] : [];
     if (st.n < L) {
-      const fold = this.rt.pipelines.get(`linfold:${kind}`, () => foldWgsl(kind));
+      const fold = this.rt.pipelines.get(`linfold:${kind}`, () => foldWgsl(kind, this.rt.precision));
       this.rt.dispatch(fold, p, [k.buffer, v.buffer, st.S.buffer, st.z.buffer, ...extra], [Math.ceil((Hkv * m) / 64)]);
       st.n = L;
     }
     k.lowestWrite = Number.POSITIVE_INFINITY;
     v.lowestWrite = Number.POSITIVE_INFINITY;
-    const read = this.rt.pipelines.get(`linread:${kind}`, () => readWgsl(kind));
+    const read = this.rt.pipelines.get(`linread:${kind}`, () => readWgsl(kind, this.rt.precision));
     this.rt.dispatch(read, p, [q, st.S.buffer, st.z.buffer, out, ...extra], [Math.ceil((H * D) / 64)]);
   }
 

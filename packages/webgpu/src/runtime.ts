@@ -1,6 +1,7 @@
 import type { DeviceError } from '@weft/core';
 import { fromGpuError, lost } from './errors.js';
 import type {} from './gpu-types.js';
+import type { Precision } from './kernels/common.js';
 import { PipelineCache } from './pipelines.js';
 import { BufferPool } from './pool.js';
 
@@ -54,6 +55,8 @@ export class Runtime {
      * lavapipe run each barrier as a fiber switch per invocation).
      */
     readonly barrierFree = false,
+    /** Storage and arithmetic precision of activations (see kernels/common.ts). */
+    readonly precision: Precision = 'f32',
   ) {
     this.align = device.limits.minUniformBufferOffsetAlignment;
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;

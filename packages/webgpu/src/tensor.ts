@@ -32,6 +32,11 @@ export class GpuTensor implements Tensor {
   constructor(
     readonly shape: readonly number[],
     readonly dtype: DType,
+    /**
+     * dtype of the bytes in `storage`: `dtype`, except f32 tensors of an f16-precision
+     * backend, which are stored as f16 (and widened again by `read()`).
+     */
+    readonly stored: DType,
     readonly storage: Storage,
     /** Device generation that created it (tensors die with their device). */
     readonly generation: number,

@@ -2,6 +2,7 @@ import { attendReference } from '@weft/attention';
 import { createCpuBackend } from '@weft/cpu';
 import { applyRopeReference } from '@weft/positional';
 import { type ConformanceReferences, conformanceCases, freshSeed } from '@weft/testing';
+import type { WebGpuBackend } from '@weft/webgpu';
 import { createNodeWebGpuBackend } from '@weft/webgpu/node';
 import { describe, expect, it } from 'vitest';
 import { gpuBackend } from './gpu.js';
@@ -39,6 +40,49 @@ describe('conformance: webgpu, workgroup kernels', async () => {
   const gpu =
     typeof auto === 'string' ? auto : await createNodeWebGpuBackend({ kernels: auto.barrierFree ? 'workgroup' : 'barrier-free' });
   for (const c of cases.filter((c) => c.group === 'matmul' || c.group.startsWith('attention'))) {
+    it.skipIf(typeof gpu === 'string')(c.name, async () => {
+      if (typeof gpu === 'string') return;
+      const seed = freshSeed();
+      const r = await c.run(gpu, refs, seed);
+      expect(r.ok, `${r.message} (WEFT_SEED=${seed})`).toBe(true);
+    });
+  }
+});
+
+// f16 precision: activations, KV cache and f32 weights stored as f16, products in f16, sums in
+// f32, checked against the float64 references within F16_TOLERANCE (exact cases against the
+// reference rounded to f16). Needs shader-f16 (Mesa 25 lavapipe has it, SwiftShader does not).
+const f16Cases = conformanceCases({ precision: 'f16' });
+
+async function f16Backend(kernels: 'auto' | 'other'): Promise<WebGpuBackend | string> {
+  const auto = await gpuBackend();
+  if (typeof auto === 'string') return auto;
+  if (!auto.info.f16) {
+    const reason = `skipping f16 conformance: ${auto.info.device} has no shader-f16 (run on Mesa ≥ 25 lavapipe: VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.json WEFT_GPU_SYSTEM_ICD=1)`;
+    if (kernels === 'auto') console.warn(reason);
+    return reason;
+  }
+  return createNodeWebGpuBackend({
+    precision: 'f16',
+    kernels: kernels === 'auto' ? 'auto' : auto.barrierFree ? 'workgroup' : 'barrier-free',
+  });
+}
+
+describe('conformance: webgpu f16', async () => {
+  const gpu = await f16Backend('auto');
+  for (const c of f16Cases) {
+    it.skipIf(typeof gpu === 'string')(c.name, async () => {
+      if (typeof gpu === 'string') return;
+      const seed = freshSeed();
+      const r = await c.run(gpu, refs, seed);
+      expect(r.ok, `${r.message} (WEFT_SEED=${seed})`).toBe(true);
+    });
+  }
+});
+
+describe('conformance: webgpu f16, workgroup kernels', async () => {
+  const gpu = await f16Backend('other');
+  for (const c of f16Cases.filter((c) => c.group === 'matmul' || c.group.startsWith('attention'))) {
     it.skipIf(typeof gpu === 'string')(c.name, async () => {
       if (typeof gpu === 'string') return;
       const seed = freshSeed();

@@ -1,21 +1,29 @@
 import { ATTENTION_PARAMS, type GpuBias, type GpuMask, maskKey, maskWgsl, usesAux } from './attention-mask.js';
+import { headWidth, type Precision, prelude, widthWgsl } from './common.js';
 
 /**
  * Split-K attention for few query rows (the decode step): the visible keys are cut into
  * chunks of {@link CHUNK}; workgroup (chunk, head, row) computes its chunk's scores, max m_c,
  * Σexp l_c and unnormalised output o_c (64 threads), and `combine` merges the chunks with
  * weights exp(m_c − max m). With a single chunk the first kernel writes the result directly.
- * Partials: pm/pl [T,H,chunks], po [T,H,chunks,D].
+ * Partials: pm/pl [T,H,chunks], po [T,H,chunks,D], always f32.
+ *
+ * q, k, v and out are `actW` rows: f32 scalars in f32 mode; in f16 mode vec4<f16> groups
+ * (D % 4 == 0, else f16 scalars). Products of the f16 operands are formed exactly (widened to
+ * f32, as tensor cores with f32 accumulation do) and summed in f32 (`accW`); softmax statistics
+ * are f32. Rounding q·k and p·v products to f16 instead cost up to 1.7e-2 and 1.4e-2 of the
+ * conformance suite's 2e-2 budget (worst of 40 seeds, float64 simulation matching lavapipe).
  */
 export const CHUNK = 256;
 
-function io(mask: GpuMask, bias: GpuBias, direct: boolean): string {
-  return `${ATTENTION_PARAMS}
+function io(mask: GpuMask, bias: GpuBias, direct: boolean, precision: Precision, W: 1 | 4): string {
+  return `${prelude(precision)}${widthWgsl(W)}
+${ATTENTION_PARAMS}
 @group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> q: array<f32>;
-@group(0) @binding(2) var<storage, read> k: array<f32>;
-@group(0) @binding(3) var<storage, read> v: array<f32>;
-@group(0) @binding(4) var<storage, read_write> ${direct ? 'out' : 'part'}: array<f32>;
+@group(0) @binding(1) var<storage, read> q: array<actW>;
+@group(0) @binding(2) var<storage, read> k: array<actW>;
+@group(0) @binding(3) var<storage, read> v: array<actW>;
+@group(0) @binding(4) var<storage, read_write> ${direct ? 'out: array<actW>' : 'part: array<f32>'};
 ${usesAux(mask, bias) ? '@group(0) @binding(5) var<storage, read> aux: array<u32>;' : ''}
 ${maskWgsl(mask, bias)}`;
 }
@@ -29,9 +37,11 @@ ${maskWgsl(mask, bias)}`;
  */
 export const CHUNK2 = 64;
 
-export function split2Wgsl(D: number, mask: GpuMask, bias: GpuBias, direct: boolean): string {
-  return `${io(mask, bias, direct)}
+export function split2Wgsl(D: number, mask: GpuMask, bias: GpuBias, direct: boolean, precision: Precision = 'f32'): string {
+  const W = headWidth(precision, D);
+  return `${io(mask, bias, direct, precision, W)}
 const D = ${D}u;
+const DW = ${D / W}u;
 const CH = ${CHUNK2}u;
 const NEG = -3.0e38;
 @compute @workgroup_size(64)
@@ -45,43 +55,47 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let c = gi / (p.t * p.h);
   let g = h / (p.h / p.hkv);
   let qp = i32(p.q_off + t);
-  let qo = (t * p.h + h) * D;
+  let qo = (t * p.h + h) * DW;
   let span = krange(qp, qp);
   let base = i32(p.chunk) + i32(c * CH);
   var m = NEG;
   var l = 0.0;
-  var o: array<f32, ${D}>;
+  var o: array<accW, ${D / W}>;
   for (var s = 0u; s < CH; s++) {
     let kp = base + i32(s);
     if (kp < span.x || kp > span.y || !allows(i32(t), qp, kp)) { continue; }
-    let ko = (u32(kp) * p.hkv + g) * D;
-    var dot = 0.0;
-    for (var i = 0u; i < D; i++) { dot += q[qo + i] * k[ko + i]; }
-    let x = dot * p.scale + bias(h, qp, kp);
+    let ko = (u32(kp) * p.hkv + g) * DW;
+    var dot = accW(0.0);
+    for (var i = 0u; i < DW; i++) { dot += accW(q[qo + i]) * accW(k[ko + i]); }
+    let x = hsum(dot) * p.scale + bias(h, qp, kp);
     let mn = max(m, x);
     let a = exp(m - mn);
     let e = exp(x - mn);
     l = l * a + e;
-    for (var i = 0u; i < D; i++) { o[i] = o[i] * a + e * v[ko + i]; }
+    for (var i = 0u; i < DW; i++) { o[i] = o[i] * a + e * accW(v[ko + i]); }
     m = mn;
   }
   ${
     direct
-      ? `for (var d = 0u; d < D; d++) { out[qo + d] = select(0.0, o[d] / l, l > 0.0 && d < p.vlim); }`
+      ? `for (var d = 0u; d < DW; d++) { out[qo + d] = actW(select(accW(0.0), o[d] / l, boolW(l > 0.0) & lanes(d, p.vlim))); }`
       : `let row = (t * p.h + h) * p.chunks + c;
   part[row * (D + 2u)] = m;
   part[row * (D + 2u) + 1u] = l;
-  for (var d = 0u; d < D; d++) { part[row * (D + 2u) + 2u + d] = o[d]; }`
+  ${
+    W === 1
+      ? 'for (var d = 0u; d < D; d++) { part[row * (D + 2u) + 2u + d] = o[d]; }'
+      : 'for (var d = 0u; d < D; d++) { part[row * (D + 2u) + 2u + d] = o[d >> 2u][d & 3u]; }'
+  }`
   }
 }`;
 }
 
 /** Combine v2: one invocation per output element (t, h, d), no barriers. */
-export function combine2Wgsl(D: number): string {
-  return `${ATTENTION_PARAMS}
+export function combine2Wgsl(D: number, precision: Precision = 'f32'): string {
+  return `${prelude(precision)}${ATTENTION_PARAMS}
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> part: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<act>;
 const D = ${D}u;
 const NEG = -3.0e38;
 @compute @workgroup_size(64)
@@ -103,13 +117,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       o += w * part[(first + c) * (D + 2u) + 2u + d];
     }
   }
-  out[i] = select(0.0, o / l, l > 0.0 && d < p.vlim);
+  out[i] = act(select(0.0, o / l, l > 0.0 && d < p.vlim));
 }`;
 }
 
-/** Split-K v1 (cooperative, 64 threads per chunk of 256 keys, workgroup reductions). */
-export function splitWgsl(D: number, mask: GpuMask, bias: GpuBias, direct: boolean): string {
-  return `${io(mask, bias, direct)}
+/** Split-K v1 (cooperative, 64 threads per chunk of 256 keys, workgroup reductions; f32 arithmetic). */
+export function splitWgsl(D: number, mask: GpuMask, bias: GpuBias, direct: boolean, precision: Precision = 'f32'): string {
+  return `${io(mask, bias, direct, precision, 1)}
 const D = ${D}u;
 const CH = ${CHUNK}u;
 const NEG = -3.0e38;
@@ -123,7 +137,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let t = wid.z;
   let g = h / (p.h / p.hkv);
   let qp = i32(p.q_off + t);
-  for (var i = li; i < D; i += 64u) { qs[i] = q[(t * p.h + h) * D + i]; }
+  for (var i = li; i < D; i += 64u) { qs[i] = f32(q[(t * p.h + h) * D + i]); }
   workgroupBarrier();
   let base = i32(p.chunk) + i32(c * CH);
   let span = krange(qp, qp);
@@ -134,7 +148,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     if (kp >= span.x && kp <= span.y && allows(i32(t), qp, kp)) {
       var dot = 0.0;
       let ko = (u32(kp) * p.hkv + g) * D;
-      for (var i = 0u; i < D; i++) { dot += qs[i] * k[ko + i]; }
+      for (var i = 0u; i < D; i++) { dot += qs[i] * f32(k[ko + i]); }
       x = dot * p.scale + bias(h, qp, kp);
     }
     sc[s] = x;
@@ -167,11 +181,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     var o = 0.0;
     for (var s = 0u; s < last; s++) {
       let e = sc[s];
-      if (e != 0.0) { o += e * v[((u32(base) + s) * p.hkv + g) * D + d]; }
+      if (e != 0.0) { o += e * f32(v[((u32(base) + s) * p.hkv + g) * D + d]); }
     }
     ${
       direct
-        ? 'out[(t * p.h + h) * D + d] = select(0.0, o / l, l > 0.0 && d < p.vlim);'
+        ? 'out[(t * p.h + h) * D + d] = act(select(0.0, o / l, l > 0.0 && d < p.vlim));'
         : `let row = (t * p.h + h) * p.chunks + c;
     part[row * (D + 2u) + 2u + d] = o;`
     }
@@ -189,11 +203,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 }
 
 /** Combine v1: merges chunk partials: part [T,H,chunks,(m, l, o[D])] → out [T,H,D]. One workgroup per (t, h). */
-export function combineWgsl(D: number): string {
-  return `${ATTENTION_PARAMS}
+export function combineWgsl(D: number, precision: Precision = 'f32'): string {
+  return `${prelude(precision)}${ATTENTION_PARAMS}
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> part: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<act>;
 const D = ${D}u;
 const NEG = -3.0e38;
 @compute @workgroup_size(64)
@@ -213,7 +227,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       let m = part[(first + c) * (D + 2u)];
       if (m > NEG) { o += exp(m - mx) * part[(first + c) * (D + 2u) + 2u + d]; }
     }
-    out[row * D + d] = select(0.0, o / l, l > 0.0 && d < p.vlim);
+    out[row * D + d] = act(select(0.0, o / l, l > 0.0 && d < p.vlim));
   }
 }`;
 }
@@ -227,24 +241,26 @@ export function splitKey(D: number, mask: GpuMask, bias: GpuBias, direct: boolea
  * (row, head) — a pass for the max and sum, a pass to write exp(score − m)/l (0 where masked).
  * Only dispatched when a capture callback is set.
  */
-export function probsWgsl(D: number, mask: GpuMask, bias: GpuBias): string {
-  return `${ATTENTION_PARAMS}
+export function probsWgsl(D: number, mask: GpuMask, bias: GpuBias, precision: Precision = 'f32'): string {
+  const W = headWidth(precision, D);
+  return `${prelude(precision)}${widthWgsl(W)}
+${ATTENTION_PARAMS}
 @group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> q: array<f32>;
-@group(0) @binding(2) var<storage, read> k: array<f32>;
+@group(0) @binding(1) var<storage, read> q: array<actW>;
+@group(0) @binding(2) var<storage, read> k: array<actW>;
 @group(0) @binding(3) var<storage, read_write> probs: array<f32>;
 ${usesAux(mask, bias) ? '@group(0) @binding(4) var<storage, read> aux: array<u32>;' : ''}
 ${maskWgsl(mask, bias)}
-const D = ${D}u;
+const DW = ${D / W}u;
 const NEG = -3.0e38;
 fn score(t: u32, h: u32, g: u32, qp: i32, kp: i32) -> f32 {
   let span = krange(qp, qp);
   if (kp < span.x || kp > span.y || !allows(i32(t), qp, kp)) { return NEG; }
-  let qo = (t * p.h + h) * D;
-  let ko = (u32(kp) * p.hkv + g) * D;
-  var dot = 0.0;
-  for (var i = 0u; i < D; i++) { dot += q[qo + i] * k[ko + i]; }
-  return dot * p.scale + bias(h, qp, kp);
+  let qo = (t * p.h + h) * DW;
+  let ko = (u32(kp) * p.hkv + g) * DW;
+  var dot = accW(0.0);
+  for (var i = 0u; i < DW; i++) { dot += accW(q[qo + i]) * accW(k[ko + i]); }
+  return hsum(dot) * p.scale + bias(h, qp, kp);
 }
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {

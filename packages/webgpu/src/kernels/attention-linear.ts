@@ -1,4 +1,5 @@
 import { ATTENTION_PARAMS, type GpuMask, maskKey, maskWgsl, usesAux } from './attention-mask.js';
+import { type Precision, prelude } from './common.js';
 
 /**
  * Kernelized linear attention (elu+1, FAVOR+). Two kernels:
@@ -7,13 +8,15 @@ import { ATTENTION_PARAMS, type GpuMask, maskKey, maskWgsl, usesAux } from './at
  *    c = max_r ω_r·x̂ (it cancels in the normalisation), keys c = 0 — as @weft/attention.
  * 2. `weighted`: out_t = Σ_s w_ts v_s / Σ_s w_ts with w_ts = φ(q_t)·φ(k_s) over visible keys,
  *    one workgroup per (head, row) streaming the keys in chunks of 256.
+ * Features and weights are f32 (unnormalised weights can exceed f16's range); only q, k, v
+ * and out are stored as `act`.
  */
 export type FeatureKind = 'elu+1' | 'favor+';
 
-export function featuresWgsl(kind: FeatureKind, isQuery: boolean): string {
-  return `struct P { rows: u32, d: u32, m: u32, root: f32 }
+export function featuresWgsl(kind: FeatureKind, isQuery: boolean, precision: Precision = 'f32'): string {
+  return `${prelude(precision)}struct P { rows: u32, d: u32, m: u32, root: f32 }
 @group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<act>;
 @group(0) @binding(2) var<storage, read_write> f: array<f32>;
 ${kind === 'favor+' ? '@group(0) @binding(3) var<storage, read> omega: array<f32>;' : ''}
 @compute @workgroup_size(64)
@@ -24,13 +27,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let fo = row * p.m;
   ${
     kind === 'elu+1'
-      ? `for (var i = 0u; i < p.d; i++) { let v = x[xo + i]; f[fo + i] = select(exp(v), v + 1.0, v > 0.0); }`
+      ? `for (var i = 0u; i < p.d; i++) { let v = f32(x[xo + i]); f[fo + i] = select(exp(v), v + 1.0, v > 0.0); }`
       : `var sq = 0.0;
-  for (var i = 0u; i < p.d; i++) { let v = x[xo + i] * p.root; sq += v * v; }
+  for (var i = 0u; i < p.d; i++) { let v = f32(x[xo + i]) * p.root; sq += v * v; }
   var mx = -3.0e38;
   for (var r = 0u; r < p.m; r++) {
     var dot = 0.0;
-    for (var i = 0u; i < p.d; i++) { dot += omega[r * p.d + i] * x[xo + i] * p.root; }
+    for (var i = 0u; i < p.d; i++) { dot += omega[r * p.d + i] * f32(x[xo + i]) * p.root; }
     f[fo + r] = dot;
     mx = max(mx, dot);
   }
@@ -41,15 +44,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 }`;
 }
 
-export function weightedWgsl(m: number, D: number, mask: GpuMask): string {
+export function weightedWgsl(m: number, D: number, mask: GpuMask, precision: Precision = 'f32'): string {
   const none = { kind: 'none' } as const;
   const acc = Math.ceil(D / 64);
-  return `${ATTENTION_PARAMS}
+  return `${prelude(precision)}${ATTENTION_PARAMS}
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> fq: array<f32>;
 @group(0) @binding(2) var<storage, read> fk: array<f32>;
-@group(0) @binding(3) var<storage, read> v: array<f32>;
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<storage, read> v: array<act>;
+@group(0) @binding(4) var<storage, read_write> out: array<act>;
 ${usesAux(mask, none) ? '@group(0) @binding(5) var<storage, read> aux: array<u32>;' : ''}
 ${maskWgsl(mask, none)}
 const M = ${m}u;
@@ -87,7 +90,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       let d = li + c * 64u;
       if (d < D) {
         var sum = 0.0;
-        for (var s = 0u; s < n; s++) { sum += ws[s] * v[((base + s) * p.hkv + g) * D + d]; }
+        for (var s = 0u; s < n; s++) { sum += ws[s] * f32(v[((base + s) * p.hkv + g) * D + d]); }
         o[c] += sum;
       }
     }
@@ -101,7 +104,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let den = red[0];
   for (var c = 0u; c < ${acc}u; c++) {
     let d = li + c * 64u;
-    if (d < D) { out[(t * p.h + h) * D + d] = select(0.0, o[c] / den, den > 0.0); }
+    if (d < D) { out[(t * p.h + h) * D + d] = act(select(0.0, o[c] / den, den > 0.0)); }
   }
 }`;
 }

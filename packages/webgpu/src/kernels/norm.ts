@@ -1,19 +1,20 @@
 import { Params, type Runtime } from '../runtime.js';
-import { grid, LINEAR_WG } from './common.js';
+import { grid, LINEAR_WG, type Precision, prelude } from './common.js';
 
 /**
  * Row normalisations, one workgroup per row of x:[T,C] (C channels), 256 threads reducing
  * in workgroup memory. rms: y = w·x/√(mean(x²)+eps); layer: y = w·(x−μ)/√(var+eps) + b.
+ * Statistics in f32 whatever the storage type `act` of x, w, b and y.
  */
 export type NormKind = 'rms' | 'layer';
 
-export function normWgsl(kind: NormKind): string {
+export function normWgsl(kind: NormKind, precision: Precision = 'f32'): string {
   const layer = kind === 'layer';
-  return `struct P { rows: u32, c: u32, eps: f32 }
+  return `${prelude(precision)}struct P { rows: u32, c: u32, eps: f32 }
 @group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<f32>;
-${layer ? '@group(0) @binding(3) var<storage, read> bias: array<f32>;\n@group(0) @binding(4) var<storage, read_write> out: array<f32>;' : '@group(0) @binding(3) var<storage, read_write> out: array<f32>;'}
+@group(0) @binding(1) var<storage, read> x: array<act>;
+@group(0) @binding(2) var<storage, read> w: array<act>;
+${layer ? '@group(0) @binding(3) var<storage, read> bias: array<act>;\n@group(0) @binding(4) var<storage, read_write> out: array<act>;' : '@group(0) @binding(3) var<storage, read_write> out: array<act>;'}
 var<workgroup> red: array<f32, 256>;
 fn reduce(li: u32, v: f32) -> f32 {
   red[li] = v;
@@ -34,16 +35,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   ${
     layer
       ? `var s = 0.0;
-  for (var i = li; i < p.c; i += 256u) { s += x[o + i]; }
+  for (var i = li; i < p.c; i += 256u) { s += f32(x[o + i]); }
   let mean = reduce(li, s) / f32(p.c);
   var v = 0.0;
-  for (var i = li; i < p.c; i += 256u) { let d = x[o + i] - mean; v += d * d; }
+  for (var i = li; i < p.c; i += 256u) { let d = f32(x[o + i]) - mean; v += d * d; }
   let inv = 1.0 / sqrt(reduce(li, v) / f32(p.c) + p.eps);
-  for (var i = li; i < p.c; i += 256u) { out[o + i] = (x[o + i] - mean) * inv * w[i] + bias[i]; }`
+  for (var i = li; i < p.c; i += 256u) { out[o + i] = act((f32(x[o + i]) - mean) * inv * f32(w[i]) + f32(bias[i])); }`
       : `var s = 0.0;
-  for (var i = li; i < p.c; i += 256u) { let v = x[o + i]; s += v * v; }
+  for (var i = li; i < p.c; i += 256u) { let v = f32(x[o + i]); s += v * v; }
   let inv = 1.0 / sqrt(reduce(li, s) / f32(p.c) + p.eps);
-  for (var i = li; i < p.c; i += 256u) { out[o + i] = w[i] * (inv * x[o + i]); }`
+  for (var i = li; i < p.c; i += 256u) { out[o + i] = act(f32(w[i]) * (inv * f32(x[o + i]))); }`
   }
 }`;
 }
@@ -52,13 +53,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 export const SERIAL_NORM_MAX_C = 4096;
 
 /** v2: one invocation per row, serial over C — no workgroup memory or barriers. */
-export function normRowWgsl(kind: NormKind): string {
+export function normRowWgsl(kind: NormKind, precision: Precision = 'f32'): string {
   const layer = kind === 'layer';
-  return `struct P { rows: u32, c: u32, eps: f32 }
+  return `${prelude(precision)}struct P { rows: u32, c: u32, eps: f32 }
 @group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<f32>;
-${layer ? '@group(0) @binding(3) var<storage, read> bias: array<f32>;\n@group(0) @binding(4) var<storage, read_write> out: array<f32>;' : '@group(0) @binding(3) var<storage, read_write> out: array<f32>;'}
+@group(0) @binding(1) var<storage, read> x: array<act>;
+@group(0) @binding(2) var<storage, read> w: array<act>;
+${layer ? '@group(0) @binding(3) var<storage, read> bias: array<act>;\n@group(0) @binding(4) var<storage, read_write> out: array<act>;' : '@group(0) @binding(3) var<storage, read_write> out: array<act>;'}
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let row = ${LINEAR_WG} * 64u + li;
@@ -67,16 +68,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   ${
     layer
       ? `var mean = 0.0;
-  for (var i = 0u; i < p.c; i++) { mean += x[o + i]; }
+  for (var i = 0u; i < p.c; i++) { mean += f32(x[o + i]); }
   mean /= f32(p.c);
   var v = 0.0;
-  for (var i = 0u; i < p.c; i++) { let d = x[o + i] - mean; v += d * d; }
+  for (var i = 0u; i < p.c; i++) { let d = f32(x[o + i]) - mean; v += d * d; }
   let inv = 1.0 / sqrt(v / f32(p.c) + p.eps);
-  for (var i = 0u; i < p.c; i++) { out[o + i] = (x[o + i] - mean) * inv * w[i] + bias[i]; }`
+  for (var i = 0u; i < p.c; i++) { out[o + i] = act((f32(x[o + i]) - mean) * inv * f32(w[i]) + f32(bias[i])); }`
       : `var s = 0.0;
-  for (var i = 0u; i < p.c; i++) { let v = x[o + i]; s += v * v; }
+  for (var i = 0u; i < p.c; i++) { let v = f32(x[o + i]); s += v * v; }
   let inv = 1.0 / sqrt(s / f32(p.c) + p.eps);
-  for (var i = 0u; i < p.c; i++) { out[o + i] = w[i] * (inv * x[o + i]); }`
+  for (var i = 0u; i < p.c; i++) { out[o + i] = act(f32(w[i]) * (inv * f32(x[o + i]))); }`
   }
 }`;
 }
@@ -98,7 +99,7 @@ export function runNorm(
   p.f[2] = eps;
   const bufs = b ? [x, w, b, out] : [x, w, out];
   rt.dispatch(
-    rt.pipelines.get(`norm:${kind}`, () => normWgsl(kind)),
+    rt.pipelines.get(`norm:${kind}`, () => normWgsl(kind, rt.precision)),
     p,
     bufs,
     grid(rows),
