@@ -1,4 +1,4 @@
-import { DeviceError, ShapeError } from '@weft/core';
+import { DeviceError, f16ToF32, f32ToF16, OptionError, ShapeError } from '@weft/core';
 import { createCpuBackend } from '@weft/cpu';
 import { createWebGpuBackend } from '@weft/webgpu';
 import { createNodeWebGpuBackend } from '@weft/webgpu/node';
@@ -102,4 +102,84 @@ describe('device loss', () => {
     expect(Array.from((await gpu.read(gpu.add(y, y))) as Float32Array)).toEqual([2, 4, 6]);
     gpu.dispose();
   });
+});
+
+describe('precision option', () => {
+  /** A navigator.gpu whose adapter has the given features (requestDevice is never reached). */
+  const fakeGpu = (features: string[]) => ({
+    requestAdapter: async () => ({
+      features: new Set(features),
+      limits: {},
+      info: { vendor: 'fake', device: 'no-f16 adapter' },
+      requestDevice: async () => {
+        throw new Error('not reached');
+      },
+    }),
+  });
+
+  it("precision 'f16' on an adapter without shader-f16 gives OptionError naming shader-f16 and precision 'f32'", async () => {
+    const err = await createWebGpuBackend({ gpu: fakeGpu([]), precision: 'f16' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OptionError);
+    expect((err as OptionError).option).toBe('precision');
+    expect((err as OptionError).message).toMatch(/shader-f16/);
+    expect((err as OptionError).message).toMatch(/no-f16 adapter/);
+    expect((err as OptionError).message).toMatch(/precision: 'f32'/);
+  });
+
+  it("precision 'f16' with f16: false, or an unknown precision, gives OptionError before touching the GPU", async () => {
+    await expect(createWebGpuBackend({ gpu: fakeGpu(['shader-f16']), precision: 'f16', f16: false })).rejects.toThrow(
+      OptionError,
+    );
+    await expect(createWebGpuBackend({ gpu: fakeGpu([]), precision: 'bf16' as 'f16' })).rejects.toThrow(/'f32' or 'f16'/);
+  });
+});
+
+describe('f16 precision', async () => {
+  const auto = await gpuBackend();
+  const gpu = typeof auto === 'string' || !auto.info.f16 ? null : await createNodeWebGpuBackend({ precision: 'f16' });
+  if (!gpu && typeof auto !== 'string') console.warn(`skipping f16 precision tests: ${auto.info.device} has no shader-f16`);
+
+  it.skipIf(!gpu)('info says the precision; the default stays f32', () => {
+    expect(gpu!.info.precision).toBe('f16');
+    expect(gpu!.info.f16).toBe(true);
+    expect((auto as Exclude<typeof auto, string>).info.precision).toBe('f32');
+  });
+
+  it.skipIf(!gpu)('f32 tensors take half the GPU memory and read back as Float32Array rounded to f16', async () => {
+    const b = gpu!;
+    const n = 4096;
+    const data = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3 + 1e-3);
+    const before = b.stats().bytes;
+    const t = b.fromHost(data, [n]);
+    expect(t.dtype).toBe('f32');
+    expect(b.stats().bytes - before).toBe(n * 2);
+    const got = await b.read(t);
+    expect(got).toBeInstanceOf(Float32Array);
+    expect(Array.from(got)).toEqual(Array.from(data, (x) => f16ToF32(f32ToF16(x))));
+    t.dispose();
+  });
+
+  it.skipIf(!gpu)(
+    'KV-cache rows of odd length (f16 rows at 2-byte offsets) are written without touching their neighbours',
+    async () => {
+      const b = gpu!;
+      const C = 3; // 6-byte rows
+      const rowOf = (r: number) => Float32Array.from({ length: C }, (_, i) => 10 * r + i);
+      const cache = b.fromHost(
+        Float32Array.from({ length: 7 * C }, (_, i) => -1 - i),
+        [7, C],
+      );
+      b.tidy(() => {
+        for (let r = 0; r < 7; r += 2) b.writeRows(cache, b.fromHost(rowOf(r), [1, C]), r);
+      });
+      const want = Array.from({ length: 7 * C }, (_, i) =>
+        Math.floor(i / C) % 2 === 0 ? 10 * Math.floor(i / C) + (i % C) : -1 - i,
+      );
+      expect(Array.from(await b.read(cache))).toEqual(want);
+      const mid = b.sliceRows(cache, 1, 5);
+      expect(Array.from(await b.read(mid))).toEqual(want.slice(C, 6 * C));
+      cache.dispose();
+      mid.dispose();
+    },
+  );
 });

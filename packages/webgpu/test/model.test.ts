@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import type { Backend } from '@weft/core';
 import { loadLlama2c } from '@weft/models';
 import { embeddedModel, fixture } from '@weft/testing';
 import { loadLlama2cTokenizer } from '@weft/tokenizers';
+import { createNodeWebGpuBackend } from '@weft/webgpu/node';
 import { describe, expect, it } from 'vitest';
 import { gpuBackend } from './gpu.js';
 
@@ -17,6 +19,23 @@ function argmax(x: Float32Array): number {
   return best;
 }
 
+/** llama2.c's greedy loop: prompt, then argmax until `steps` positions (ids after BOS). */
+async function greedy(backend: Backend, c: (typeof goldens.cases)[number]): Promise<number[]> {
+  const model = loadLlama2c(modelBytes, { backend });
+  const prompt = tok.encode(c.prompt);
+  const cache = model.createCache();
+  const fed: number[] = prompt.slice(1);
+  let logits = await model.forward(prompt, cache);
+  for (let pos = prompt.length - 1; pos < c.steps; pos++) {
+    const next = argmax(logits);
+    if (next === 1) break;
+    fed.push(next);
+    if (pos + 1 < c.steps) logits = await model.forward([next], cache);
+  }
+  cache.dispose();
+  return fed;
+}
+
 describe('stories260K on WebGPU', async () => {
   const gpu = await gpuBackend();
   const skip = typeof gpu === 'string';
@@ -24,18 +43,7 @@ describe('stories260K on WebGPU', async () => {
   it.skipIf(skip)("prints llama2.c's greedy story (256 positions, same ids as the CPU golden)", async () => {
     if (typeof gpu === 'string') return;
     const c = goldens.cases[1]!;
-    const model = loadLlama2c(modelBytes, { backend: gpu });
-    const prompt = tok.encode(c.prompt);
-    const cache = model.createCache();
-    const fed: number[] = prompt.slice(1);
-    let logits = await model.forward(prompt, cache);
-    for (let pos = prompt.length - 1; pos < c.steps; pos++) {
-      const next = argmax(logits);
-      if (next === 1) break;
-      fed.push(next);
-      if (pos + 1 < c.steps) logits = await model.forward([next], cache);
-    }
-    cache.dispose();
+    const fed = await greedy(gpu, c);
     expect(fed).toEqual(c.ids_after_bos);
     expect(tok.decode([1, ...fed]) + '\n').toBe(c.stdout);
   });
@@ -93,3 +101,30 @@ function tinyLlama2c(
   }
   return new Uint8Array(buf);
 }
+
+// f16 precision (activations, KV cache and f32 weights stored as f16). Measured on Mesa 25
+// lavapipe: all 256 greedy ids of both llama2.c goldens identical; with the golden ids fed,
+// f16 and CPU agree on the top-1 token at every position (max |Δlogit| 0.04).
+describe('stories260K on WebGPU at f16 precision', async () => {
+  const auto = await gpuBackend();
+  const gpu =
+    typeof auto === 'string'
+      ? auto
+      : auto.info.f16
+        ? await createNodeWebGpuBackend({ precision: 'f16' })
+        : `skipping f16 story: ${auto.info.device} has no shader-f16`;
+  if (typeof gpu === 'string' && typeof auto !== 'string') console.warn(gpu);
+
+  for (const c of goldens.cases) {
+    it.skipIf(typeof gpu === 'string')(
+      `prompt ${JSON.stringify(c.prompt)}: all 256 greedy ids equal llama2.c's golden`,
+      async () => {
+        if (typeof gpu === 'string') return;
+        expect(gpu.info.precision).toBe('f16');
+        const fed = await greedy(gpu, c);
+        expect(fed).toEqual(c.ids_after_bos);
+        expect(tok.decode([1, ...fed]) + '\n').toBe(c.stdout);
+      },
+    );
+  }
+});
