@@ -1,12 +1,20 @@
 import { attendReference } from '@weft/attention';
 import type { AttentionCall, AttentionSpec } from '@weft/core';
-import { compareArrays, freshSeed, randnF32 } from '@weft/testing';
+import { compareArrays, F16_TOLERANCE, freshSeed, randnF32, roundF16 } from '@weft/testing';
 import { describe, expect, it } from 'vitest';
-import { gpuBackend } from './gpu.js';
+import { gpuBackend, gpuF16Backend } from './gpu.js';
 
-/** call.capture on WebGPU: probabilities [H, T, kvLength] equal the reference's, delivered before the next read resolves. */
-describe('attention capture', async () => {
-  const gpu = await gpuBackend();
+/**
+ * call.capture on WebGPU: probabilities [H, T, kvLength] equal the reference's, delivered before
+ * the next read resolves. At f16 precision the inputs are rounded to f16 first (what the backend
+ * stores) and the tolerance is the suite's F16_TOLERANCE.
+ */
+describe.each([
+  ['f32', 1e-4],
+  ['f16', F16_TOLERANCE],
+] as const)('attention capture (%s)', async (precision, tolerance) => {
+  const gpu = precision === 'f16' ? await gpuF16Backend() : await gpuBackend();
+  const input = (x: Float32Array) => (precision === 'f16' ? x.map(roundF16) : x);
   const specs: AttentionSpec[] = [
     { kind: 'full' },
     { kind: 'sliding-window', window: 5, sinks: 1 },
@@ -21,9 +29,9 @@ describe('attention capture', async () => {
         if (typeof gpu === 'string') return;
         const seed = freshSeed();
         const [S, H, Hkv, D, L] = [24, 4, 2, 16, 20];
-        const q = randnF32(T * H * D, seed);
-        const k = randnF32(S * Hkv * D, seed + 1);
-        const v = randnF32(S * Hkv * D, seed + 2);
+        const q = input(randnF32(T * H * D, seed));
+        const k = input(randnF32(S * Hkv * D, seed + 1));
+        const v = input(randnF32(S * Hkv * D, seed + 2));
         let got: Float32Array | undefined;
         let want: Float32Array | undefined;
         const call: AttentionCall = {
@@ -42,7 +50,7 @@ describe('attention capture', async () => {
         out.dispose();
         expect(got, 'capture was not called before read() resolved').toBeDefined();
         attendReference(q, k, v, { T, H, Hkv, D, S }, { ...call, capture: (p) => (want = p.slice()) });
-        const c = compareArrays(got!, want!, 1e-4, 1e-3);
+        const c = compareArrays(got!, want!, tolerance, 1e-3);
         expect(c.ok, `${c.message} (WEFT_SEED=${seed})`).toBe(true);
       });
     }

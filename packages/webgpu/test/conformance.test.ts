@@ -5,7 +5,7 @@ import { type ConformanceReferences, conformanceCases, freshSeed } from '@weft/t
 import type { WebGpuBackend } from '@weft/webgpu';
 import { createNodeWebGpuBackend } from '@weft/webgpu/node';
 import { describe, expect, it } from 'vitest';
-import { gpuBackend } from './gpu.js';
+import { gpuBackend, gpuF16Backend } from './gpu.js';
 
 const refs: ConformanceReferences = { attention: attendReference, rope: applyRopeReference };
 const cases = conformanceCases();
@@ -54,18 +54,11 @@ describe('conformance: webgpu, workgroup kernels', async () => {
 // reference rounded to f16). Needs shader-f16 (Mesa 25 lavapipe has it, SwiftShader does not).
 const f16Cases = conformanceCases({ precision: 'f16' });
 
+/** The f16 backend with the default kernel family, or the other family. */
 async function f16Backend(kernels: 'auto' | 'other'): Promise<WebGpuBackend | string> {
-  const auto = await gpuBackend();
-  if (typeof auto === 'string') return auto;
-  if (!auto.info.f16) {
-    const reason = `skipping f16 conformance: ${auto.info.device} has no shader-f16 (run on Mesa ≥ 25 lavapipe: VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.json WEFT_GPU_SYSTEM_ICD=1)`;
-    if (kernels === 'auto') console.warn(reason);
-    return reason;
-  }
-  return createNodeWebGpuBackend({
-    precision: 'f16',
-    kernels: kernels === 'auto' ? 'auto' : auto.barrierFree ? 'workgroup' : 'barrier-free',
-  });
+  const f16 = await gpuF16Backend();
+  if (typeof f16 === 'string' || kernels === 'auto') return f16;
+  return createNodeWebGpuBackend({ precision: 'f16', kernels: f16.barrierFree ? 'workgroup' : 'barrier-free' });
 }
 
 describe('conformance: webgpu f16', async () => {

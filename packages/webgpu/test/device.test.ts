@@ -3,7 +3,7 @@ import { createCpuBackend } from '@weft/cpu';
 import { createWebGpuBackend } from '@weft/webgpu';
 import { createNodeWebGpuBackend } from '@weft/webgpu/node';
 import { describe, expect, it } from 'vitest';
-import { gpuBackend } from './gpu.js';
+import { gpuBackend, gpuF16Backend } from './gpu.js';
 
 describe('no adapter', () => {
   it('a navigator.gpu whose requestAdapter() returns null gives DeviceError(no-adapter) naming the CPU fallback', async () => {
@@ -136,8 +136,8 @@ describe('precision option', () => {
 
 describe('f16 precision', async () => {
   const auto = await gpuBackend();
-  const gpu = typeof auto === 'string' || !auto.info.f16 ? null : await createNodeWebGpuBackend({ precision: 'f16' });
-  if (!gpu && typeof auto !== 'string') console.warn(`skipping f16 precision tests: ${auto.info.device} has no shader-f16`);
+  const f16 = await gpuF16Backend();
+  const gpu = typeof f16 === 'string' ? null : f16;
 
   it.skipIf(!gpu)('info says the precision; the default stays f32', () => {
     expect(gpu!.info.precision).toBe('f16');

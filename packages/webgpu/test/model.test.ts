@@ -3,9 +3,8 @@ import type { Backend } from '@weft/core';
 import { loadLlama2c } from '@weft/models';
 import { embeddedModel, fixture } from '@weft/testing';
 import { loadLlama2cTokenizer } from '@weft/tokenizers';
-import { createNodeWebGpuBackend } from '@weft/webgpu/node';
 import { describe, expect, it } from 'vitest';
-import { gpuBackend } from './gpu.js';
+import { gpuBackend, gpuF16Backend } from './gpu.js';
 
 const modelBytes = readFileSync(embeddedModel('stories260K.bin'));
 const tok = loadLlama2cTokenizer(readFileSync(embeddedModel('tok512.bin')), 'tok512.bin', 512);
@@ -106,14 +105,7 @@ function tinyLlama2c(
 // lavapipe: all 256 greedy ids of both llama2.c goldens identical; with the golden ids fed,
 // f16 and CPU agree on the top-1 token at every position (max |Δlogit| 0.04).
 describe('stories260K on WebGPU at f16 precision', async () => {
-  const auto = await gpuBackend();
-  const gpu =
-    typeof auto === 'string'
-      ? auto
-      : auto.info.f16
-        ? await createNodeWebGpuBackend({ precision: 'f16' })
-        : `skipping f16 story: ${auto.info.device} has no shader-f16`;
-  if (typeof gpu === 'string' && typeof auto !== 'string') console.warn(gpu);
+  const gpu = await gpuF16Backend();
 
   for (const c of goldens.cases) {
     it.skipIf(typeof gpu === 'string')(
