@@ -1,21 +1,24 @@
 // matmul kernels, numbered: out[M,N] = x[M,K] · w[N,K]ᵀ (f32 here; quantized loaders share the code)
 //   1 gemv-coop  8 rows × 32 lanes per workgroup, workgroup-memory tree reduction   (M ≤ 4; retired)
-//   2 gemv       one invocation per output feature, no barriers (default for M ≤ 4)
+//   2 gemv       one invocation per output feature, no barriers, array<f32,4> accumulator
 //   3 tiled      64×64 tile, 16-deep K slices in workgroup memory, 4×4 per thread (default on hardware)
-//   4 tiled-reg  4×4 register block per invocation from global memory, no barriers
-//                (85 ms for v3 vs 182 ms for v4 at [64,512]·[512,512]ᵀ on SwiftShader: v3 stays the default;
-//                v4 is reachable through runMatmul's `force` argument)
-// Measured 2026-11-22 on SwiftShader (2 shared cores, noisy), [1,512]·[512,512]ᵀ incl. submit + readback:
-// v1 ~165 ms, v2 ~1.3 ms — v1 was retired (each barrier is a fiber switch per invocation there).
-// This script runs the defaults (v2 for M ≤ 4, v3 otherwise) under both backend kernel families.
+//   4 tiled-reg  4×4 register block per invocation from global memory, no barriers, accumulators
+//                in an indexed array<vec4<f32>, 4>
+//   5 gemv / tiled-reg, unrolled: one named vec4 accumulator per output (gemv specialised per
+//                M): the default on software adapters (the barrier-free family)
+// Measured 2026-11-22 on SwiftShader (2 shared cores, noisy), incl. submit + readback:
+//   [1,512]·[512,512]ᵀ   v1 ~165 ms, v2 ~4.7 ms, v5 ~1.6 ms (each barrier is a fiber switch per
+//                        invocation there; an indexed accumulator array is spilled to memory)
+//   [32,512]·[512,512]ᵀ  v3 57 ms, v4 58 ms, v5 7.5 ms;  lavapipe: v3 20 ms, v4 4.2 ms, v5 3.4 ms
+// This script runs each family's defaults (v5 for M ≤ 4; v3 or v5 otherwise).
 //   pnpm turbo run build --filter=@weft/webgpu && node packages/webgpu/dev/matmul.mjs
 import { ensureVulkan, maxRelError, randn, time } from './harness.mjs';
 
 ensureVulkan(import.meta.url);
 const { createNodeWebGpuBackend } = await import(new URL('../dist/node.js', import.meta.url).href);
 const families = [
-  ['v2/v3', await createNodeWebGpuBackend({ kernels: 'workgroup' })],
-  ['v2/v3 (barrier-free family)', await createNodeWebGpuBackend({ kernels: 'barrier-free' })],
+  ['workgroup family', await createNodeWebGpuBackend({ kernels: 'workgroup' })],
+  ['barrier-free family', await createNodeWebGpuBackend({ kernels: 'barrier-free' })],
 ];
 
 function reference(x, w, M, N, K) {

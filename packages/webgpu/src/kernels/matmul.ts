@@ -4,11 +4,13 @@ import { grid, LINEAR_WG, loaders, storageType } from './common.js';
 
 /**
  * out:[M,N] = x:[M,K] · wᵀ, w:[N,K] in f32 / f16 / bf16 / q8_0 / q4_0 (dequantised in the
- * kernel, never on the host). Two kernels (numbered versions live in dev/matmul.mjs):
- * - `gemv` (M ≤ {@link GEMV_MAX_M}, the decode shape): 8 output features per workgroup,
- *   32 lanes each striding K with vec4 loads, tree reduction in workgroup memory.
- * - `tiled` (prefill): 64×64 output tile per workgroup, 16-deep K slices staged in
- *   workgroup memory, 4×4 register tile per thread, vec4 loads.
+ * kernel, never on the host). Kernels (numbered versions live in dev/matmul.mjs):
+ * - `gemv` (M ≤ {@link GEMV_MAX_M}, the decode shape): one invocation per output feature,
+ *   specialised per M (`gemv-coop`, the workgroup-reduction v1, stays selectable).
+ * - `tiled` (prefill on hardware): 64×64 output tile per workgroup, 16-deep K slices staged
+ *   in workgroup memory, 4×4 register tile per thread, vec4 loads.
+ * - `tiled-reg` (prefill on software adapters): unrolled 4×4 register block per invocation
+ *   straight from global memory, no barriers.
  * `aligned` (K % 4 == 0) selects vec4 storage views; otherwise a scalar tail handles K.
  */
 export const GEMV_MAX_M = 4;
@@ -73,61 +75,63 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }
 
 /**
- * gemv v2 (the default): one invocation per output feature n, no workgroup memory and no
- * barriers, vec4 loads along K. Software rasterisers (SwiftShader, lavapipe) run each
- * barrier as a fiber switch per invocation, which made v1 ~20× slower there (dev/matmul.mjs).
+ * gemv v5 (the default for M ≤ {@link GEMV_MAX_M}): one invocation per output feature n, no
+ * workgroup memory and no barriers, vec4 loads along K, specialised per M with one named
+ * accumulator per row. Software adapters (SwiftShader, lavapipe) run each barrier as a fiber
+ * switch per invocation, which made v1 ~20× slower there; v2's `array<f32, 4>` accumulator
+ * indexed in a loop costs SwiftShader's JIT a memory round trip per FMA (dev/matmul.mjs).
  */
-export function gemvSimpleWgsl(dtype: DType, aligned: boolean): string {
+export function gemvSimpleWgsl(dtype: DType, aligned: boolean, rows: number): string {
+  const R = Array.from({ length: rows }, (_, i) => i);
   return `${header(dtype, aligned)}
-const MM = ${GEMV_MAX_M}u;
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let n = ${LINEAR_WG} * 64u + li;
   if (n >= p.n) { return; }
-  var acc = array<f32, ${GEMV_MAX_M}>();
+${R.map((i) => `  var a${i} = vec4<f32>(0.0);`).join('\n')}
   for (var k = 0u; k < p.k; k += 4u) {
     let wv = w4(n, k);
-    for (var m = 0u; m < MM; m++) {
-      if (m < p.m) { acc[m] += dot(x4(m, k), wv); }
-    }
+${R.map((i) => `    a${i} += x4(${i}u, k) * wv;`).join('\n')}
   }
-  for (var m = 0u; m < MM; m++) {
-    if (m < p.m) { out[m * p.n + n] = acc[m]; }
-  }
+${R.map((i) => `  out[${i}u * p.n + n] = dot(a${i}, vec4<f32>(1.0));`).join('\n')}
 }`;
 }
 
+/** Rows × columns of output each invocation of the register-tiled kernel computes. */
+export const REG_TILE = 4;
+const REG_WG = 64;
+
 /**
- * tiled v2 (register-blocked, barrier-free): each invocation computes a 4×4 output block
- * straight from global memory with vec4 loads along K — the caches play the role of
- * workgroup memory. Chosen on software adapters, where v1's barriers dominate.
+ * tiled v5 (register-blocked, barrier-free; the default on software adapters): each
+ * invocation computes a {@link REG_TILE}×{@link REG_TILE} output block straight from global
+ * memory with vec4 loads along K, every accumulator a named vec4 (fully unrolled: v4 kept
+ * them in an indexed array, which SwiftShader's JIT spills — v5 is 7× faster there at
+ * [32,512]·[512,512]ᵀ). Rows/columns past the edge are clamped on load and skipped on store.
  */
 export function registerTiledWgsl(dtype: DType, aligned: boolean): string {
+  const T = Array.from({ length: REG_TILE }, (_, i) => i);
+  const pairs = T.flatMap((i) => T.map((j) => [i, j] as const));
   return `${header(dtype, aligned)}
-@compute @workgroup_size(8, 8)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let m0 = gid.y * 4u;
-  let n0 = gid.x * 4u;
-  if (m0 >= p.m || n0 >= p.n) { return; }
-  var acc: array<vec4<f32>, 4>;
+@compute @workgroup_size(${REG_WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let t = ${LINEAR_WG} * ${REG_WG}u + li;
+  let tilesN = (p.n + ${REG_TILE - 1}u) / ${REG_TILE}u;
+  let mb = (t / tilesN) * ${REG_TILE}u;
+  let nb = (t % tilesN) * ${REG_TILE}u;
+  if (mb >= p.m) { return; }
+${T.map((i) => `  let m${i} = min(mb + ${i}u, p.m - 1u);`).join('\n')}
+${T.map((j) => `  let n${j} = min(nb + ${j}u, p.n - 1u);`).join('\n')}
+${pairs.map(([i, j]) => `  var a${i}${j} = vec4<f32>(0.0);`).join('\n')}
   for (var k = 0u; k < p.k; k += 4u) {
-    var xv: array<vec4<f32>, 4>;
-    var wv: array<vec4<f32>, 4>;
-    for (var i = 0u; i < 4u; i++) {
-      if (m0 + i < p.m) { xv[i] = x4(m0 + i, k); }
-      if (n0 + i < p.n) { wv[i] = w4(n0 + i, k); }
-    }
-    for (var i = 0u; i < 4u; i++) {
-      acc[i] += vec4<f32>(dot(xv[i], wv[0]), dot(xv[i], wv[1]), dot(xv[i], wv[2]), dot(xv[i], wv[3]));
-    }
+${T.map((i) => `    let x${i} = x4(m${i}, k);`).join('\n')}
+${T.map((j) => `    let w${j} = w4(n${j}, k);`).join('\n')}
+${pairs.map(([i, j]) => `    a${i}${j} += x${i} * w${j};`).join('\n')}
   }
-  for (var i = 0u; i < 4u; i++) {
-    let m = m0 + i;
-    if (m >= p.m) { break; }
-    for (var j = 0u; j < 4u; j++) {
-      if (n0 + j < p.n) { out[m * p.n + n0 + j] = acc[i][j]; }
-    }
-  }
+${T.map(
+  (i) => `  if (mb + ${i}u < p.m) {
+${T.map((j) => `    if (nb + ${j}u < p.n) { out[m${i} * p.n + nb + ${j}u] = dot(a${i}${j}, vec4<f32>(1.0)); }`).join('\n')}
+  }`,
+).join('\n')}
 }`;
 }
 
@@ -182,13 +186,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 export type MatmulKernel = 'gemv' | 'gemv-coop' | 'tiled' | 'tiled-reg';
 
 /**
- * Kernel of a shape: gemv for decode rows, the workgroup-tiled kernel otherwise — on
- * SwiftShader too, where dev/matmul.mjs measured it 2× faster than the register-tiled v4
- * (85 vs 182 ms at [64,512]·[512,512]ᵀ): the K-loop's two barriers per 16-deep slice are
- * amortised over 16 FMAs × 16 outputs per thread. `tiled-reg` stays selectable for the playground.
+ * Kernel of a shape: gemv for decode rows; otherwise the workgroup-tiled kernel on hardware
+ * adapters and the unrolled register-tiled v5 on software ones (the barrier-free family):
+ * dev/matmul.mjs measured v5 at 7.5 ms vs 57 ms for the workgroup-tiled kernel on SwiftShader
+ * and 3.4 vs 20 ms on lavapipe at [32,512]·[512,512]ᵀ.
  */
-export function matmulVariant(M: number): MatmulKernel {
-  return M <= GEMV_MAX_M ? 'gemv' : 'tiled';
+export function matmulVariant(M: number, barrierFree = false): MatmulKernel {
+  if (M <= GEMV_MAX_M) return 'gemv';
+  return barrierFree ? 'tiled-reg' : 'tiled';
 }
 
 export function runMatmul(
@@ -200,25 +205,24 @@ export function runMatmul(
   M: number,
   N: number,
   K: number,
-  force?: 'gemv' | 'tiled',
+  force?: MatmulKernel,
 ): void {
   const aligned = K % 4 === 0;
-  let variant: MatmulKernel = force ?? matmulVariant(M);
+  let variant: MatmulKernel = force ?? matmulVariant(M, rt.barrierFree);
   if (M > GEMV_MAX_M && (variant === 'gemv' || variant === 'gemv-coop')) variant = 'tiled';
   const p = new Params(3);
   p.u[0] = M;
   p.u[1] = N;
   p.u[2] = K;
   if (variant === 'gemv') {
-    const pipe = rt.pipelines.get(`gemv2:${dtype}:${aligned}`, () => gemvSimpleWgsl(dtype, aligned));
+    const pipe = rt.pipelines.get(`gemv5:${dtype}:${aligned}:${M}`, () => gemvSimpleWgsl(dtype, aligned, M));
     rt.dispatch(pipe, p, [x, w, out], grid(Math.ceil(N / 64)));
   } else if (variant === 'gemv-coop') {
     const pipe = rt.pipelines.get(`gemv:${dtype}:${aligned}`, () => gemvWgsl(dtype, aligned));
     rt.dispatch(pipe, p, [x, w, out], grid(Math.ceil(N / 8)));
   } else if (variant === 'tiled-reg') {
-    if (Math.ceil(N / 32) > 65535 || Math.ceil(M / 32) > 65535) throw new Error('matmul grid too large');
-    const pipe = rt.pipelines.get(`tiledreg:${dtype}:${aligned}`, () => registerTiledWgsl(dtype, aligned));
-    rt.dispatch(pipe, p, [x, w, out], [Math.ceil(N / 32), Math.ceil(M / 32)]);
+    const pipe = rt.pipelines.get(`tiledreg5:${dtype}:${aligned}`, () => registerTiledWgsl(dtype, aligned));
+    rt.dispatch(pipe, p, [x, w, out], grid(Math.ceil((Math.ceil(M / REG_TILE) * Math.ceil(N / REG_TILE)) / REG_WG)));
   } else {
     if (Math.ceil(N / 64) > 65535 || Math.ceil(M / 64) > 65535) throw new Error('matmul grid too large');
     const pipe = rt.pipelines.get(`tiled:${dtype}:${aligned}`, () => tiledWgsl(dtype, aligned));

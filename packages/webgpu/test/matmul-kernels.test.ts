@@ -1,0 +1,86 @@
+import type { DType } from '@weft/core';
+import { compareArrays, encodeWeights, F32_TOLERANCE, freshSeed, matmulRef, randnF32 } from '@weft/testing';
+import type { WebGpuBackend } from '@weft/webgpu';
+import { describe, expect, it } from 'vitest';
+import { GEMV_MAX_M, type MatmulKernel, runMatmul } from '../src/kernels/matmul.js';
+import type { Runtime } from '../src/runtime.js';
+import { gpuBackend } from './gpu.js';
+
+// Every matmul kernel — not only the one each family selects — against the float64
+// reference, for every weight dtype, aligned and unaligned K, and ragged M/N edges. The
+// conformance suite covers the selected kernels through Backend.matmul; this file forces each.
+
+/** The suite's rule: relative error with a floor of 0.1·RMS of the reference (f32 accumulation cancels near zero). */
+function check(got: Float32Array, want: Float64Array, seed: number): void {
+  const rms = Math.sqrt(want.reduce((s, v) => s + v * v, 0) / want.length);
+  const r = compareArrays(got, want, F32_TOLERANCE, 0.1 * rms);
+  expect(r.ok, `${r.message} (WEFT_SEED=${seed})`).toBe(true);
+}
+
+const runtime = (b: WebGpuBackend): Runtime => (b as unknown as { rt: Runtime }).rt;
+
+function upload(rt: Runtime, data: ArrayBufferView): GPUBuffer {
+  const bytes = new Uint8Array(Math.max(16, Math.ceil(data.byteLength / 16) * 16));
+  bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  const buf = rt.storage.acquire(bytes.byteLength, 'test');
+  rt.write(buf, 0, bytes);
+  return buf;
+}
+
+const kernels: readonly { kernel: MatmulKernel; rows: readonly number[] }[] = [
+  { kernel: 'gemv', rows: [1, 2, 3, 4] },
+  { kernel: 'gemv-coop', rows: [1, 4] },
+  { kernel: 'tiled', rows: [5, 67] },
+  { kernel: 'tiled-reg', rows: [5, 18, 67] },
+];
+const shapes: readonly { dtype: DType; N: number; K: number }[] = [
+  ...(['f32', 'f16', 'bf16', 'q8_0', 'q4_0'] as const).map((dtype) => ({ dtype, N: 37, K: 96 })),
+  { dtype: 'f32', N: 70, K: 30 },
+  { dtype: 'f32', N: 9, K: 13 },
+  { dtype: 'f16', N: 33, K: 22 },
+];
+
+describe('matmul kernels vs float64 reference', async () => {
+  const gpu = await gpuBackend();
+  for (const { kernel, rows } of kernels)
+    for (const { dtype, N, K } of shapes)
+      for (const M of rows)
+        it.skipIf(typeof gpu === 'string')(`${kernel} ${dtype} [${M},${K}]·[${N},${K}]ᵀ`, async () => {
+          if (typeof gpu === 'string') return;
+          const rt = runtime(gpu);
+          const seed = freshSeed();
+          const x = randnF32(M * K, seed);
+          const w = encodeWeights(randnF32(N * K, seed + 1), dtype);
+          const xb = upload(rt, x);
+          const wb = upload(rt, w.data);
+          const ob = rt.storage.acquire(Math.max(16, M * N * 4), 'test');
+          try {
+            runMatmul(rt, dtype, xb, wb, ob, M, N, K, kernel);
+            const got = new Float32Array((await rt.readBytes(ob, 0, M * N * 4)).buffer);
+            check(got, matmulRef(x, w.values, M, N, K), seed);
+          } finally {
+            for (const b of [xb, wb, ob]) rt.storage.release(b);
+          }
+        });
+
+  it.skipIf(typeof gpu === 'string')('gemv kernels refuse more than GEMV_MAX_M rows (falls back to tiled)', async () => {
+    if (typeof gpu === 'string') return;
+    const rt = runtime(gpu);
+    const M = GEMV_MAX_M + 3;
+    const N = 12;
+    const K = 32;
+    const seed = freshSeed();
+    const x = randnF32(M * K, seed);
+    const w = randnF32(N * K, seed + 1);
+    const xb = upload(rt, x);
+    const wb = upload(rt, w);
+    const ob = rt.storage.acquire(M * N * 4, 'test');
+    try {
+      runMatmul(rt, 'f32', xb, wb, ob, M, N, K, 'gemv');
+      const got = new Float32Array((await rt.readBytes(ob, 0, M * N * 4)).buffer);
+      check(got, matmulRef(x, w, M, N, K), seed);
+    } finally {
+      for (const b of [xb, wb, ob]) rt.storage.release(b);
+    }
+  });
+});
