@@ -3,9 +3,11 @@ import { grid, LINEAR_WG, type Precision, prelude } from './common.js';
 
 /**
  * Softmax over the last axis of x:[R,C], one workgroup per row (max, then Σexp, then scale),
- * statistics in f32; the last pass recomputes exp so an f16 `out` is rounded once.
+ * statistics in f32. f32 keeps exp(x − max) in `out` for the scaling pass; f16 recomputes it
+ * there instead, so each output is rounded to f16 once.
  */
 export function softmaxWgsl(precision: Precision = 'f32'): string {
+  const f16 = precision === 'f16';
   return `${prelude(precision)}struct P { rows: u32, c: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> x: array<act>;
@@ -27,7 +29,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let mx = red[0];
   workgroupBarrier();
   var sum = 0.0;
-  for (var i = li; i < p.c; i += 256u) { sum += exp(f32(x[o + i]) - mx); }
+  for (var i = li; i < p.c; i += 256u) { let e = exp(f32(x[o + i]) - mx); ${f16 ? '' : 'out[o + i] = e; '}sum += e; }
   red[li] = sum;
   workgroupBarrier();
   for (var s = 128u; s > 0u; s >>= 1u) {
@@ -35,7 +37,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     workgroupBarrier();
   }
   let inv = 1.0 / red[0];
-  for (var i = li; i < p.c; i += 256u) { out[o + i] = act(exp(f32(x[o + i]) - mx) * inv); }
+  for (var i = li; i < p.c; i += 256u) { out[o + i] = act(${f16 ? 'exp(f32(x[o + i]) - mx)' : 'out[o + i]'} * inv); }
 }`;
 }
 
