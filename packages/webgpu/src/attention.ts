@@ -6,6 +6,7 @@ import { CHUNK2, combine2Wgsl, probsWgsl, split2Wgsl, splitKey } from './kernels
 import { flashKey, flashTile, flashWgsl } from './kernels/attention-flash.js';
 import { featuresWgsl, weightedKey, weightedWgsl } from './kernels/attention-linear.js';
 import { type GpuBias, type GpuMask, maskKey, usesAux } from './kernels/attention-mask.js';
+import { splitUnrolledKey, splitUnrolledWgsl, unrolledSplitFits } from './kernels/attention-split-unrolled.js';
 import { blockMeansWgsl } from './kernels/block-means.js';
 import { actBytes, grid } from './kernels/common.js';
 import { Params, type Runtime } from './runtime.js';
@@ -229,7 +230,10 @@ function runSoftmax(
     p.u[13] = start;
     p.u[14] = chunks;
     const direct = chunks === 1;
-    const pipe = rt.pipelines.get(splitKey(D, mask, bias, direct), () => split2Wgsl(D, mask, bias, direct, rt.precision));
+    const unrolled = rt.barrierFree && unrolledSplitFits(D);
+    const pipe = unrolled
+      ? rt.pipelines.get(splitUnrolledKey(D, mask, bias, direct), () => splitUnrolledWgsl(D, mask, bias, direct, rt.precision))
+      : rt.pipelines.get(splitKey(D, mask, bias, direct), () => split2Wgsl(D, mask, bias, direct, rt.precision));
     const groups = grid(Math.ceil((T * H * chunks) / 64));
     if (direct) rt.dispatch(pipe, p, [q, k, v, out, ...extra], groups);
     else {
