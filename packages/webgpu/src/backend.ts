@@ -20,7 +20,7 @@ import { runAttention, validateCall } from './attention.js';
 import { lost } from './errors.js';
 import type {} from './gpu-types.js';
 import { actBytes, type Precision } from './kernels/common.js';
-import { runCast, runCopyHalves } from './kernels/copy.js';
+import { runCopyHalves } from './kernels/copy.js';
 import { runBinary, runUnary } from './kernels/elementwise.js';
 import { INLINE_IDS, runGather } from './kernels/gather.js';
 import { runMatmul } from './kernels/matmul.js';
@@ -300,19 +300,7 @@ export class WebGpuBackend implements Backend {
       throw new ShapeError('matmul', `${wg.dtype} weights need K % 32 == 0, got ${K}`);
     const N = wg.shape[0]!;
     const out = this.alloc([...xg.shape.slice(0, -1), N], 'f32', 'matmul');
-    if (M === 0 || N === 0) return out;
-    if (this.precision === 'f16') {
-      // matmul.ts still has f32 kernels only: widen x, multiply, round the result to f16
-      const xf = this.rt.storage.acquire(Math.max(16, M * K * 4), 'matmul x f32');
-      const of = this.rt.storage.acquire(Math.max(16, M * N * 4), 'matmul out f32');
-      runCast(this.rt, 'to-f32', xg.storage.buffer, xf, M * K);
-      runMatmul(this.rt, wg.stored, xf, wg.storage.buffer, of, M, N, K);
-      runCast(this.rt, 'to-f16', of, out.storage.buffer, M * N);
-      this.rt.storage.release(xf);
-      this.rt.storage.release(of);
-      return out;
-    }
-    runMatmul(this.rt, wg.stored, xg.storage.buffer, wg.storage.buffer, out.storage.buffer, M, N, K);
+    if (M > 0 && N > 0) runMatmul(this.rt, wg.stored, xg.storage.buffer, wg.storage.buffer, out.storage.buffer, M, N, K);
     return out;
   }
 

@@ -43,32 +43,3 @@ export function runCopyHalves(rt: Runtime, src: GPUBuffer, src0: number, dst: GP
     grid(Math.ceil(words / 256)),
   );
 }
-
-/**
- * f32 ↔ f16 conversion of `n` elements (f16 mode only): `to-f16` rounds f32 values to f16,
- * `to-f32` widens. Used where an f32 buffer meets the f16 activations.
- */
-export function castWgsl(direction: 'to-f16' | 'to-f32'): string {
-  const [from, to] = direction === 'to-f16' ? ['f32', 'f16'] : ['f16', 'f32'];
-  return `enable f16;
-struct P { n: u32 }
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> src: array<${from}>;
-@group(0) @binding(2) var<storage, read_write> dst: array<${to}>;
-@compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let i = ${LINEAR_WG} * 256u + li;
-  if (i < p.n) { dst[i] = ${to}(src[i]); }
-}`;
-}
-
-export function runCast(rt: Runtime, direction: 'to-f16' | 'to-f32', src: GPUBuffer, dst: GPUBuffer, n: number): void {
-  const p = new Params(1);
-  p.u[0] = n;
-  rt.dispatch(
-    rt.pipelines.get(`cast:${direction}`, () => castWgsl(direction)),
-    p,
-    [src, dst],
-    grid(Math.ceil(n / 256)),
-  );
-}

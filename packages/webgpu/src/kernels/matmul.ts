@@ -1,6 +1,6 @@
 import type { DType } from '@weft/core';
 import { Params, type Runtime } from '../runtime.js';
-import { grid, LINEAR_WG, loaders, storageType } from './common.js';
+import { grid, LINEAR_WG, loaders, type Precision, prelude, storageType } from './common.js';
 
 /**
  * out:[M,N] = x:[M,K] · wᵀ, w:[N,K] in f32 / f16 / bf16 / q8_0 / q4_0 (dequantised in the
@@ -12,36 +12,52 @@ import { grid, LINEAR_WG, loaders, storageType } from './common.js';
  * - `tiled-reg` (prefill on software adapters): unrolled 4×4 register block per invocation
  *   straight from global memory, no barriers.
  * `aligned` (K % 4 == 0) selects vec4 storage views; otherwise a scalar tail handles K.
+ * x and out are activations (`act`: f32, or f16 at f16 precision, where products of the
+ * vec4<f16> operands are rounded to f16 and accumulated in f32 — see {@link mul}); `dtype` is
+ * the weights' stored dtype (f16 for f32 weights at f16 precision).
  */
 export const GEMV_MAX_M = 4;
 
 function xLoad(aligned: boolean): string {
   return aligned
-    ? 'fn x4(m: u32, k: u32) -> vec4<f32> { return x[(m * p.k + k) >> 2u]; }'
-    : `fn x4(m: u32, k: u32) -> vec4<f32> { let o = m * p.k + k; var r = vec4<f32>(0.0);
+    ? 'fn x4(m: u32, k: u32) -> act4 { return x[(m * p.k + k) >> 2u]; }'
+    : `fn x4(m: u32, k: u32) -> act4 { let o = m * p.k + k; var r = act4(0.0);
   for (var j = 0u; j < 4u; j++) { if (k + j < p.k) { r[j] = x[o + j]; } } return r; }`;
 }
 
 function wLoad(aligned: boolean): string {
   // K % 4 == 0 always holds for quantized (K % 32 == 0); f16/bf16 need even rows for ld4.
-  if (aligned) return `fn w4(n: u32, k: u32) -> vec4<f32> { return ld4_w(n * p.k + k); }`;
-  return `fn w4(n: u32, k: u32) -> vec4<f32> { let o = n * p.k + k; var r = vec4<f32>(0.0);
+  if (aligned) return `fn w4(n: u32, k: u32) -> act4 { return ld4_w(n * p.k + k); }`;
+  return `fn w4(n: u32, k: u32) -> act4 { let o = n * p.k + k; var r = act4(0.0);
   for (var j = 0u; j < 4u; j++) { if (k + j < p.k) { r[j] = ld_w(o + j); } } return r; }`;
 }
 
-function header(dtype: DType, aligned: boolean): string {
-  return `struct P { m: u32, n: u32, k: u32 }
+/**
+ * WGSL for the product of two `act4` (or act × act4) operands as an f32 accumulator term:
+ * f32 precision multiplies in f32 (the expression is unchanged); f16 multiplies in f16 —
+ * vec4<f16>, the rate-doubling path of GPUs with f16 ALUs — and widens the product for the
+ * f32 accumulator. Matmul sums K such products, so their rounding averages out against the
+ * output's scale (conformance: see docs/webgpu, f16 precision).
+ */
+function mul(precision: Precision, a: string, b: string): string {
+  return precision === 'f16' ? `vec4<f32>(${a} * ${b})` : `${a} * ${b}`;
+}
+
+function header(dtype: DType, aligned: boolean, precision: Precision): string {
+  // f16 weights at f16 precision are read as vec4<f16> like f32 ones as vec4<f32>
+  const wVec4 = aligned && (dtype === 'f32' || (dtype === 'f16' && precision === 'f16'));
+  return `${prelude(precision)}struct P { m: u32, n: u32, k: u32 }
 @group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> x: ${aligned ? 'array<vec4<f32>>' : 'array<f32>'};
-@group(0) @binding(2) var<storage, read> w: ${storageType(dtype, aligned && dtype === 'f32')};
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-${loaders(dtype, 'w', aligned && dtype === 'f32')}
+@group(0) @binding(1) var<storage, read> x: ${aligned ? 'array<act4>' : 'array<act>'};
+@group(0) @binding(2) var<storage, read> w: ${storageType(dtype, wVec4, precision)};
+@group(0) @binding(3) var<storage, read_write> out: array<act>;
+${loaders(dtype, 'w', wVec4, precision)}
 ${xLoad(aligned)}
 ${wLoad(aligned)}`;
 }
 
-export function gemvWgsl(dtype: DType, aligned: boolean): string {
-  return `${header(dtype, aligned)}
+export function gemvWgsl(dtype: DType, aligned: boolean, precision: Precision = 'f32'): string {
+  return `${header(dtype, aligned, precision)}
 const MM = ${GEMV_MAX_M}u;
 var<workgroup> red: array<array<f32, ${GEMV_MAX_M}>, 256>;
 @compute @workgroup_size(32, 8)
@@ -53,7 +69,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var k = lane * 4u; k < p.k; k += 128u) {
       let wv = w4(n, k);
       for (var m = 0u; m < MM; m++) {
-        if (m < p.m) { acc[m] += dot(x4(m, k), wv); }
+        if (m < p.m) { acc[m] += ${precision === 'f16' ? `dot(${mul(precision, 'x4(m, k)', 'wv')}, vec4<f32>(1.0))` : 'dot(x4(m, k), wv)'}; }
       }
     }
   }
@@ -68,7 +84,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   if (lane == 0u && n < p.n) {
     for (var m = 0u; m < MM; m++) {
-      if (m < p.m) { out[m * p.n + n] = red[slot][m]; }
+      if (m < p.m) { out[m * p.n + n] = act(red[slot][m]); }
     }
   }
 }`;
@@ -81,9 +97,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
  * switch per invocation, which made v1 ~20× slower there; v2's `array<f32, 4>` accumulator
  * indexed in a loop costs SwiftShader's JIT a memory round trip per FMA (dev/matmul.mjs).
  */
-export function gemvSimpleWgsl(dtype: DType, aligned: boolean, rows: number): string {
+export function gemvSimpleWgsl(dtype: DType, aligned: boolean, rows: number, precision: Precision = 'f32'): string {
   const R = Array.from({ length: rows }, (_, i) => i);
-  return `${header(dtype, aligned)}
+  return `${header(dtype, aligned, precision)}
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let n = ${LINEAR_WG} * 64u + li;
@@ -91,9 +107,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 ${R.map((i) => `  var a${i} = vec4<f32>(0.0);`).join('\n')}
   for (var k = 0u; k < p.k; k += 4u) {
     let wv = w4(n, k);
-${R.map((i) => `    a${i} += x4(${i}u, k) * wv;`).join('\n')}
+${R.map((i) => `    a${i} += ${mul(precision, `x4(${i}u, k)`, 'wv')};`).join('\n')}
   }
-${R.map((i) => `  out[${i}u * p.n + n] = dot(a${i}, vec4<f32>(1.0));`).join('\n')}
+${R.map((i) => `  out[${i}u * p.n + n] = act(dot(a${i}, vec4<f32>(1.0)));`).join('\n')}
 }`;
 }
 
@@ -108,10 +124,10 @@ const REG_WG = 64;
  * them in an indexed array, which SwiftShader's JIT spills — v5 is 7× faster there at
  * [32,512]·[512,512]ᵀ). Rows/columns past the edge are clamped on load and skipped on store.
  */
-export function registerTiledWgsl(dtype: DType, aligned: boolean): string {
+export function registerTiledWgsl(dtype: DType, aligned: boolean, precision: Precision = 'f32'): string {
   const T = Array.from({ length: REG_TILE }, (_, i) => i);
   const pairs = T.flatMap((i) => T.map((j) => [i, j] as const));
-  return `${header(dtype, aligned)}
+  return `${header(dtype, aligned, precision)}
 @compute @workgroup_size(${REG_WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let t = ${LINEAR_WG} * ${REG_WG}u + li;
@@ -125,24 +141,24 @@ ${pairs.map(([i, j]) => `  var a${i}${j} = vec4<f32>(0.0);`).join('\n')}
   for (var k = 0u; k < p.k; k += 4u) {
 ${T.map((i) => `    let x${i} = x4(m${i}, k);`).join('\n')}
 ${T.map((j) => `    let w${j} = w4(n${j}, k);`).join('\n')}
-${pairs.map(([i, j]) => `    a${i}${j} += x${i} * w${j};`).join('\n')}
+${pairs.map(([i, j]) => `    a${i}${j} += ${mul(precision, `x${i}`, `w${j}`)};`).join('\n')}
   }
 ${T.map(
   (i) => `  if (mb + ${i}u < p.m) {
-${T.map((j) => `    if (nb + ${j}u < p.n) { out[m${i} * p.n + nb + ${j}u] = dot(a${i}${j}, vec4<f32>(1.0)); }`).join('\n')}
+${T.map((j) => `    if (nb + ${j}u < p.n) { out[m${i} * p.n + nb + ${j}u] = act(dot(a${i}${j}, vec4<f32>(1.0))); }`).join('\n')}
   }`,
 ).join('\n')}
 }`;
 }
 
-export function tiledWgsl(dtype: DType, aligned: boolean): string {
-  return `${header(dtype, aligned)}
+export function tiledWgsl(dtype: DType, aligned: boolean, precision: Precision = 'f32'): string {
+  return `${header(dtype, aligned, precision)}
 const TM = 64u;
 const TK = 16u;
 // [TK][TM/4] as vec4s: element (k, m) sits in xs[k * 16 + m / 4][m % 4], so the inner loop
 // reads each thread's 4 rows (and 4 columns) with one vec4 load
-var<workgroup> xs: array<vec4<f32>, 256>;
-var<workgroup> ws: array<vec4<f32>, 256>;
+var<workgroup> xs: array<act4, 256>;
+var<workgroup> ws: array<act4, 256>;
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let m0 = wid.y * TM;
@@ -152,8 +168,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let r = li >> 2u;
   let kq = (li & 3u) * 4u;
   for (var k0 = 0u; k0 < p.k; k0 += TK) {
-    var xv = vec4<f32>(0.0);
-    var wv = vec4<f32>(0.0);
+    var xv = act4(0.0);
+    var wv = act4(0.0);
     if (m0 + r < p.m && k0 + kq < p.k) { xv = x4(m0 + r, k0 + kq); }
     if (n0 + r < p.n && k0 + kq < p.k) { wv = w4(n0 + r, k0 + kq); }
     for (var j = 0u; j < 4u; j++) {
@@ -164,10 +180,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     for (var kk = 0u; kk < TK; kk++) {
       let a = xs[kk * 16u + lid.y];
       let b = ws[kk * 16u + lid.x];
-      acc[0] += a[0] * b;
-      acc[1] += a[1] * b;
-      acc[2] += a[2] * b;
-      acc[3] += a[3] * b;
+${[0, 1, 2, 3].map((i) => `      acc[${i}] += ${mul(precision, `a[${i}]`, 'b')};`).join('\n')}
     }
     workgroupBarrier();
   }
@@ -176,7 +189,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     if (m >= p.m) { continue; }
     for (var j = 0u; j < 4u; j++) {
       let n = n0 + lid.x * 4u + j;
-      if (n < p.n) { out[m * p.n + n] = acc[i][j]; }
+      if (n < p.n) { out[m * p.n + n] = act(acc[i][j]); }
     }
   }
 }`;
@@ -215,17 +228,17 @@ export function runMatmul(
   p.u[1] = N;
   p.u[2] = K;
   if (variant === 'gemv') {
-    const pipe = rt.pipelines.get(`gemv5:${dtype}:${aligned}:${M}`, () => gemvSimpleWgsl(dtype, aligned, M));
+    const pipe = rt.pipelines.get(`gemv5:${dtype}:${aligned}:${M}`, () => gemvSimpleWgsl(dtype, aligned, M, rt.precision));
     rt.dispatch(pipe, p, [x, w, out], grid(Math.ceil(N / 64)));
   } else if (variant === 'gemv-coop') {
-    const pipe = rt.pipelines.get(`gemv:${dtype}:${aligned}`, () => gemvWgsl(dtype, aligned));
+    const pipe = rt.pipelines.get(`gemv:${dtype}:${aligned}`, () => gemvWgsl(dtype, aligned, rt.precision));
     rt.dispatch(pipe, p, [x, w, out], grid(Math.ceil(N / 8)));
   } else if (variant === 'tiled-reg') {
-    const pipe = rt.pipelines.get(`tiledreg5:${dtype}:${aligned}`, () => registerTiledWgsl(dtype, aligned));
+    const pipe = rt.pipelines.get(`tiledreg5:${dtype}:${aligned}`, () => registerTiledWgsl(dtype, aligned, rt.precision));
     rt.dispatch(pipe, p, [x, w, out], grid(Math.ceil((Math.ceil(M / REG_TILE) * Math.ceil(N / REG_TILE)) / REG_WG)));
   } else {
     if (Math.ceil(N / 64) > 65535 || Math.ceil(M / 64) > 65535) throw new Error('matmul grid too large');
-    const pipe = rt.pipelines.get(`tiled:${dtype}:${aligned}`, () => tiledWgsl(dtype, aligned));
+    const pipe = rt.pipelines.get(`tiled:${dtype}:${aligned}`, () => tiledWgsl(dtype, aligned, rt.precision));
     rt.dispatch(pipe, p, [x, w, out], [Math.ceil(N / 64), Math.ceil(M / 64)]);
   }
 }
