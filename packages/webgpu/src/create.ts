@@ -18,9 +18,10 @@ export interface WebGpuOptions {
    * Precision of activations, KV cache and f32 weights on the GPU (default `'f32'`).
    *
    * `'f16'` (needs an adapter with `shader-f16`; `backend.info.f16` tells): those tensors are
-   * stored as IEEE half floats — half the memory and bandwidth —, inner products (matmul, q·k,
-   * p·v) multiply in f16 (`vec4<f16>`) and accumulate in f32, norms and softmax statistics
-   * stay f32, and every result is rounded to f16 when stored. Tensors still say `dtype: 'f32'`:
+   * stored as IEEE half floats — half the memory and bandwidth —; matmul multiplies
+   * `vec4<f16>` and accumulates in f32, attention forms the products of its f16 operands
+   * exactly and accumulates in f32, norms and softmax statistics stay f32, and every result is
+   * rounded to f16 when stored. Tensors still say `dtype: 'f32'`:
    * `fromHost(Float32Array)` rounds on upload and `read()` returns a Float32Array. f16, bf16,
    * q8_0 and q4_0 weights keep their own storage. Expect agreement with f32 to about 1e-2
    * relative (the conformance suite's f16 tolerance is 2e-2); see the runtime docs for measured
