@@ -25,7 +25,7 @@ export interface WebGpuOptions {
    * `fromHost(Float32Array)` rounds on upload and `read()` returns a Float32Array. f16, bf16,
    * q8_0 and q4_0 weights keep their own storage. Expect agreement with f32 to about 1e-2
    * relative (the conformance suite's f16 tolerance is 2e-2); see the runtime docs for measured
-   * figures. On an adapter without `shader-f16` (SwiftShader, Debian 12's Mesa) creation
+   * figures. On an adapter without `shader-f16` (e.g. SwiftShader) creation
    * throws an OptionError that says so.
    */
   readonly precision?: Precision;
