@@ -114,38 +114,42 @@ ${R.map((i) => `  out[${i}u * p.n + n] = act(dot(a${i}, vec4<f32>(1.0)));`).join
 }
 
 /** Rows × columns of output each invocation of the register-tiled kernel computes. */
-export const REG_TILE = 4;
+export const REG_TILE = 8;
 const REG_WG = 64;
 
 /**
- * tiled v5 (register-blocked, barrier-free; the default on software adapters): each
+ * tiled v6 (register-blocked, barrier-free; the default on software adapters): each
  * invocation computes a {@link REG_TILE}×{@link REG_TILE} output block straight from global
- * memory with vec4 loads along K, every accumulator a named vec4 (fully unrolled: v4 kept
- * them in an indexed array, which SwiftShader's JIT spills — v5 is 7× faster there at
- * [32,512]·[512,512]ᵀ). Rows/columns past the edge are clamped on load and skipped on store.
+ * memory with vec4 loads along K; every accumulator is a named f32 (fully unrolled). A
+ * workgroup covers one row block, so its x loads are uniform (lavapipe turns them into
+ * scalar loads instead of gathers). v4 kept 4×4 vec4 accumulators in an indexed array, which
+ * SwiftShader's JIT spills; v5 unrolled them (7× faster there); v6's scalar accumulators need
+ * a quarter of the registers, which pays for the 8×8 block (dev/matmul.mjs has the numbers).
+ * Rows/columns past the edge are clamped on load and skipped on store. At f16 precision the
+ * vec4<f16> products are widened and summed in f32, as in the other kernels.
  */
 export function registerTiledWgsl(dtype: DType, aligned: boolean, precision: Precision = 'f32'): string {
   const T = Array.from({ length: REG_TILE }, (_, i) => i);
   const pairs = T.flatMap((i) => T.map((j) => [i, j] as const));
+  const dot = (a: string, b: string): string =>
+    precision === 'f16' ? `dot(vec4<f32>(${a} * ${b}), vec4<f32>(1.0))` : `dot(${a}, ${b})`;
   return `${header(dtype, aligned, precision)}
 @compute @workgroup_size(${REG_WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let t = ${LINEAR_WG} * ${REG_WG}u + li;
-  let tilesN = (p.n + ${REG_TILE - 1}u) / ${REG_TILE}u;
-  let mb = (t / tilesN) * ${REG_TILE}u;
-  let nb = (t % tilesN) * ${REG_TILE}u;
-  if (mb >= p.m) { return; }
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let mb = wid.y * ${REG_TILE}u;
+  let nb = (wid.x * ${REG_WG}u + li) * ${REG_TILE}u;
+  if (nb >= p.n) { return; }
 ${T.map((i) => `  let m${i} = min(mb + ${i}u, p.m - 1u);`).join('\n')}
 ${T.map((j) => `  let n${j} = min(nb + ${j}u, p.n - 1u);`).join('\n')}
-${pairs.map(([i, j]) => `  var a${i}${j} = vec4<f32>(0.0);`).join('\n')}
+${pairs.map(([i, j]) => `  var a${i}_${j} = 0.0;`).join('\n')}
   for (var k = 0u; k < p.k; k += 4u) {
-${T.map((i) => `    let x${i} = x4(m${i}, k);`).join('\n')}
-${T.map((j) => `    let w${j} = w4(n${j}, k);`).join('\n')}
-${pairs.map(([i, j]) => `    a${i}${j} += ${mul(precision, `x${i}`, `w${j}`)};`).join('\n')}
+${T.map((i) => `    let xv${i} = x4(m${i}, k);`).join('\n')}
+${T.map((j) => `    let wv${j} = w4(n${j}, k);`).join('\n')}
+${pairs.map(([i, j]) => `    a${i}_${j} += ${dot(`xv${i}`, `wv${j}`)};`).join('\n')}
   }
 ${T.map(
   (i) => `  if (mb + ${i}u < p.m) {
-${T.map((j) => `    if (nb + ${j}u < p.n) { out[m${i} * p.n + nb + ${j}u] = act(dot(a${i}${j}, vec4<f32>(1.0))); }`).join('\n')}
+${T.map((j) => `    if (nb + ${j}u < p.n) { out[m${i} * p.n + nb + ${j}u] = act(a${i}_${j}); }`).join('\n')}
   }`,
 ).join('\n')}
 }`;
@@ -202,7 +206,7 @@ export type MatmulKernel = 'gemv' | 'gemv-coop' | 'tiled' | 'tiled-reg';
  * Kernel of a shape: gemv for decode rows; otherwise the workgroup-tiled kernel on hardware
  * adapters and the unrolled register-tiled v5 on software ones (the barrier-free family):
  * dev/matmul.mjs measured v5 at 7.5 ms vs 57 ms for the workgroup-tiled kernel on SwiftShader
- * and 3.4 vs 20 ms on lavapipe at [32,512]·[512,512]ᵀ.
+ * and 3.4 vs 20 ms on lavapipe at [32,512]·[512,512]ᵀ; v6 is faster again.
  */
 export function matmulVariant(M: number, barrierFree = false): MatmulKernel {
   if (M <= GEMV_MAX_M) return 'gemv';
@@ -234,8 +238,11 @@ export function runMatmul(
     const pipe = rt.pipelines.get(`gemv:${dtype}:${aligned}`, () => gemvWgsl(dtype, aligned, rt.precision));
     rt.dispatch(pipe, p, [x, w, out], grid(Math.ceil(N / 8)));
   } else if (variant === 'tiled-reg') {
-    const pipe = rt.pipelines.get(`tiledreg5:${dtype}:${aligned}`, () => registerTiledWgsl(dtype, aligned, rt.precision));
-    rt.dispatch(pipe, p, [x, w, out], grid(Math.ceil((Math.ceil(M / REG_TILE) * Math.ceil(N / REG_TILE)) / REG_WG)));
+    const gx = Math.ceil(N / (REG_TILE * REG_WG));
+    const gy = Math.ceil(M / REG_TILE);
+    if (gx > 65535 || gy > 65535) throw new Error('matmul grid too large');
+    const pipe = rt.pipelines.get(`tiledreg6:${dtype}:${aligned}`, () => registerTiledWgsl(dtype, aligned, rt.precision));
+    rt.dispatch(pipe, p, [x, w, out], [gx, gy]);
   } else {
     if (Math.ceil(N / 64) > 65535 || Math.ceil(M / 64) > 65535) throw new Error('matmul grid too large');
     const pipe = rt.pipelines.get(`tiled:${dtype}:${aligned}`, () => tiledWgsl(dtype, aligned, rt.precision));
