@@ -7,12 +7,12 @@
 //   VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.json node packages/webgpu/dev/precision.mjs
 // On software adapters f16 is not faster (they convert each f16 operation to f32); the point
 // here is the error column and that both paths run the same kernels.
-// Measured 2026-11-22 on Mesa 25.0.7 lavapipe (2 shared cores, noisy), f32 vs f16:
-//   matmul [1,512]·[512,512]ᵀ      0.79 vs 0.71 ms   err 5.8e-6 vs 4.8e-3 (vec4<f16> products)
-//   matmul [1,768]·[2048,768]ᵀ     2.21 vs 2.27 ms   err 9.1e-6 vs 6.1e-3
-//   matmul [32,512]·[512,512]ᵀ     3.67 vs 3.96 ms   err 9.6e-6 vs 6.6e-3
-//   attention decode S=512 D=64    1.28 vs 0.89 ms   err 4.2e-6 vs 4.6e-4 (exact products: output rounding only)
-//   attention prefill T=S=128      18.8 vs 19.2 ms   err 5.6e-6 vs 4.9e-4
+// Measured 2026-11-22 on Mesa 25.0.7 lavapipe (matmul v6; 2 shared cores, noisy), f32 vs f16:
+//   matmul [1,512]·[512,512]ᵀ      0.53 vs 0.58 ms   err 5.8e-6 vs 4.8e-3 (vec4<f16> products)
+//   matmul [1,768]·[2048,768]ᵀ     2.01 vs 2.04 ms   err 9.1e-6 vs 6.1e-3
+//   matmul [32,512]·[512,512]ᵀ     2.42 vs 2.88 ms   err 8.2e-6 vs 6.6e-3
+//   attention decode S=512 D=64    0.94 vs 0.74 ms   err 4.2e-6 vs 4.6e-4 (exact products: output rounding only)
+//   attention prefill T=S=128      11.6 vs 13.7 ms   err 5.6e-6 vs 4.9e-4
 import { ensureVulkan, maxRelError, randn, time } from './harness.mjs';
 
 ensureVulkan(import.meta.url);
