@@ -2,6 +2,17 @@ import { favorFeatures, validateAttentionSpec } from '@weft/attention';
 import { type AttentionCall, type AttentionSpec, ShapeError, SpecError, UnsupportedError } from '@weft/core';
 import { hostAllows } from './attention-variants.js';
 import { alibiSlopes, t5BiasFn } from './bias.js';
+import {
+  BLOCK,
+  BLOCKED_MIN_T,
+  BLOCKED_WG,
+  blockedFits,
+  blockedKey,
+  blockedPvWgsl,
+  blockedScoresWgsl,
+  blockedScratch,
+  blockedSoftmaxWgsl,
+} from './kernels/attention-blocked.js';
 import { CHUNK2, combine2Wgsl, probsWgsl, split2Wgsl, splitKey } from './kernels/attention-decode.js';
 import { flashKey, flashTile, flashWgsl } from './kernels/attention-flash.js';
 import { featuresWgsl, weightedKey, weightedWgsl } from './kernels/attention-linear.js';
@@ -220,7 +231,24 @@ function runSoftmax(
   const auxBuf = usesAux(mask, bias) ? upload(new Uint32Array(aux.length ? aux : [0])) : null;
   const p = baseParams(d, call, mask, bias, vlim);
   const extra = auxBuf ? [auxBuf] : [];
-  if (T <= SPLIT_MAX_T || rt.barrierFree) {
+  if (rt.barrierFree && blockedFits(D) && T >= BLOCKED_MIN_T) {
+    // prefill on software adapters: scores, row softmax, P·v, in row blocks of bounded scratch
+    const L = call.kvLength;
+    const s4 = Math.ceil(L / 4) * 4;
+    const rows = Math.max(BLOCK, Math.min(T, Math.floor(blockedScratch.elements / (H * s4) / BLOCK) * BLOCK));
+    const sc = scratch(H * rows * s4);
+    const scores = rt.pipelines.get(blockedKey('scores', D, mask, bias), () => blockedScoresWgsl(D, mask, bias, rt.precision));
+    const softmax = rt.pipelines.get('blocked-softmax', () => blockedSoftmaxWgsl(rt.precision));
+    const pv = rt.pipelines.get(blockedKey('pv', D, mask, bias), () => blockedPvWgsl(D, mask, bias, rt.precision));
+    for (let r0 = 0; r0 < T; r0 += rows) {
+      const n = Math.min(rows, T - r0);
+      p.u[13] = r0;
+      p.u[14] = n;
+      rt.dispatch(scores, p, [q, k, sc, ...extra], [Math.ceil(L / (BLOCK * BLOCKED_WG)), Math.ceil(n / BLOCK), H]);
+      rt.dispatch(softmax, p, [sc], grid(Math.ceil((H * n) / 64)));
+      rt.dispatch(pv, p, [sc, v, out], [Math.ceil(n / (BLOCK * BLOCKED_WG)), Math.ceil(D / BLOCK), H]);
+    }
+  } else if (T <= SPLIT_MAX_T || rt.barrierFree) {
     // visible keys start at the window's left edge when nothing before it can be seen
     let start = 0;
     if (mask.kind === 'analytic' && mask.window !== undefined && !mask.sinks)
