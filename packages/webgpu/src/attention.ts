@@ -16,6 +16,7 @@ import {
 import { CHUNK2, combine2Wgsl, probsWgsl, split2Wgsl, splitKey } from './kernels/attention-decode.js';
 import { flashKey, flashTile, flashWgsl } from './kernels/attention-flash.js';
 import { featuresWgsl, weightedKey, weightedWgsl } from './kernels/attention-linear.js';
+import { linearProbsKey, linearProbsWgsl } from './kernels/attention-linear-probs.js';
 import { type GpuBias, type GpuMask, maskKey, usesAux } from './kernels/attention-mask.js';
 import { splitUnrolledKey, splitUnrolledWgsl, unrolledSplitFits } from './kernels/attention-split-unrolled.js';
 import { blockMeansWgsl } from './kernels/block-means.js';
@@ -130,17 +131,11 @@ export function runAttention(
   capture?: Capture,
 ): void {
   validateCall(call, d);
-  if (call.capture && call.spec.kind === 'linear') {
-    throw new UnsupportedError(
-      "attention probability capture of 'linear' attention on WebGPU",
-      'run interpretability passes on the CPU backend (createCpuBackend()), which calls call.capture',
-    );
-  }
   if (d.T === 0) return;
   const spec = call.spec;
   switch (spec.kind) {
     case 'linear':
-      runLinear(rt, d, call, spec, q, k, v, out, upload, scratch);
+      runLinear(rt, d, call, spec, q, k, v, out, upload, scratch, capture);
       return;
     case 'transient-global':
       runTransientGlobal(rt, d, call, spec, q, k, v, out, upload, scratch, capture);
@@ -287,7 +282,10 @@ function runSoftmax(
 type LinearSpec = Extract<AttentionSpec, { kind: 'linear' }>;
 type TransientSpec = Extract<AttentionSpec, { kind: 'transient-global' }>;
 
-/** elu+1 / FAVOR+ linear attention: features on the GPU, then the normalised weighted sum. */
+/**
+ * elu+1 / FAVOR+ linear attention: features on the GPU, then the normalised weighted sum;
+ * with `call.capture`, the implicit weights φ(q)·φ(k) / Σ φ(q)·φ(k') from the same features.
+ */
 function runLinear(
   rt: Runtime,
   d: Dims,
@@ -299,6 +297,7 @@ function runLinear(
   out: GPUBuffer,
   upload: Upload,
   scratch: Scratch,
+  capture?: Capture,
 ): void {
   if (call.bias)
     throw new UnsupportedError(
@@ -336,6 +335,12 @@ function runLinear(
   const p = baseParams(d, call, mask, { kind: 'none' }, D);
   const pipe = rt.pipelines.get(weightedKey(m, D, mask), () => weightedWgsl(m, D, mask, rt.precision));
   rt.dispatch(pipe, p, auxBuf ? [fq, fk, v, out, auxBuf] : [fq, fk, v, out], [1, H, T]);
+  if (capture && call.capture) {
+    const probs = scratch(Math.max(1, H * T * L));
+    const probsPipe = rt.pipelines.get(linearProbsKey(m, mask), () => linearProbsWgsl(m, mask, rt.precision));
+    rt.dispatch(probsPipe, p, auxBuf ? [fq, fk, probs, auxBuf] : [fq, fk, probs], grid(Math.ceil((T * H) / 64)));
+    capture(probs, [H, T, L]);
+  }
 }
 
 /**

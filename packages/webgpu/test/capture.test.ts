@@ -19,13 +19,18 @@ describe.each([
     { kind: 'full' },
     { kind: 'sliding-window', window: 5, sinks: 1 },
     { kind: 'block-sparse', block: 4, windowBlocks: 1, globalBlocks: 1, randomBlocks: 1, seed: 3 },
+    // linear attention: the implicit weights φ(q)·φ(k) / Σ φ(q)·φ(k') (kernels/attention-linear-probs.ts)
+    { kind: 'linear', featureMap: 'elu+1' },
+    { kind: 'linear', featureMap: 'elu+1', causal: false },
+    { kind: 'linear', featureMap: { kind: 'favor+', features: 24, seed: 5 } },
+    { kind: 'linear', featureMap: { kind: 'favor+', features: 16, seed: 2 }, causal: false },
   ];
   for (const spec of specs) {
     for (const [T, offset] of [
       [20, 0],
       [1, 19],
     ] as const) {
-      it.skipIf(typeof gpu === 'string')(`${spec.kind} T=${T}`, async () => {
+      it.skipIf(typeof gpu === 'string')(`${JSON.stringify(spec)} T=${T}`, async () => {
         if (typeof gpu === 'string') return;
         const seed = freshSeed();
         const [S, H, Hkv, D, L] = [24, 4, 2, 16, 20];
@@ -55,4 +60,31 @@ describe.each([
       });
     }
   }
+
+  it.skipIf(typeof gpu === 'string')('linear attention with a padding keyMask', async () => {
+    if (typeof gpu === 'string') return;
+    const seed = freshSeed();
+    const [T, S, H, Hkv, D, L] = [6, 12, 4, 1, 8, 10];
+    const q = input(randnF32(T * H * D, seed));
+    const k = input(randnF32(S * Hkv * D, seed + 1));
+    const v = input(randnF32(S * Hkv * D, seed + 2));
+    const keyMask = Uint8Array.from({ length: L }, (_, s) => (s === 0 || s === 5 ? 0 : 1));
+    for (const spec of [
+      { kind: 'linear', featureMap: 'elu+1' },
+      { kind: 'linear', featureMap: { kind: 'favor+', features: 8, seed: 9 }, causal: false },
+    ] satisfies AttentionSpec[]) {
+      let got: Float32Array | undefined;
+      let want: Float32Array | undefined;
+      const call: AttentionCall = { spec, queryOffset: 4, kvLength: L, keyMask, capture: (p) => (got = p.slice()) };
+      const out = gpu.tidy(() =>
+        gpu.attention(gpu.fromHost(q, [T, H, D]), gpu.fromHost(k, [S, Hkv, D]), gpu.fromHost(v, [S, Hkv, D]), call),
+      );
+      await gpu.read(out);
+      out.dispose();
+      attendReference(q, k, v, { T, H, Hkv, D, S }, { ...call, capture: (p) => (want = p.slice()) });
+      expect(got![0]).toBe(0); // key 0 is padding
+      const c = compareArrays(got!, want!, tolerance, 1e-3);
+      expect(c.ok, `${JSON.stringify(spec)}: ${c.message} (WEFT_SEED=${seed})`).toBe(true);
+    }
+  });
 });
