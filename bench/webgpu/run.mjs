@@ -1,6 +1,6 @@
 // weft's WebGPU kernels vs onnxruntime-web's WebGPU EP vs tfjs-backend-webgpu, same adapter,
 // one process. Prints per-shape median times and weft's speed-up over each peer, and writes
-// bench/webgpu/results.json + results.md.
+// bench/webgpu/results.json + results.md (results-lavapipe.* on Mesa lavapipe).
 //
 //   pnpm turbo run build --filter=@weft/webgpu && node --liftoff-only bench/webgpu/run.mjs
 //
@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
@@ -126,6 +127,7 @@ for (const [M, K, N] of [
   [1, 768, 2048],
   [32, 512, 512],
   [128, 256, 256],
+  [64, 768, 2048],
 ]) {
   const x = randn(M * K, 1);
   const w = randn(N * K, 2);
@@ -182,6 +184,7 @@ for (const [M, K, N] of [
 // without fused attention contains); weft runs Backend.attention (flash / split-K).
 for (const [label, T, S, H, D] of [
   ['prefill', 128, 128, 8, 64],
+  ['prefill', 256, 256, 8, 64],
   ['decode', 1, 512, 8, 64],
 ]) {
   const offset = S - T;
@@ -274,10 +277,17 @@ for (const [label, T, S, H, D] of [
 }
 
 const date = new Date().toISOString().slice(0, 10);
-const command = 'pnpm turbo run build --filter=@weft/webgpu && node --liftoff-only bench/webgpu/run.mjs';
-writeFileSync(join(here, 'results.json'), JSON.stringify({ date, adapter, command, rows }, null, 2));
+// one results file per adapter family: SwiftShader (the CI adapter) and Mesa lavapipe
+const lavapipe = /llvmpipe|lavapipe/i.test(adapter);
+const suffix = lavapipe ? '-lavapipe' : '';
+const command = `pnpm turbo run build --filter=@weft/webgpu && ${lavapipe ? 'VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.json ' : ''}node --liftoff-only bench/webgpu/run.mjs`;
+const load = os
+  .loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ');
+writeFileSync(join(here, `results${suffix}.json`), JSON.stringify({ date, adapter, command, load, rows }, null, 2));
 const md = [
-  `Measured ${date} on \`${adapter}\` (${process.platform}, Node ${process.versions.node}); command: \`${command}\`.`,
+  `Measured ${date} on \`${adapter}\` (${process.platform}, Node ${process.versions.node}, ${os.cpus().length} cores, load average ${load} at the end); command: \`${command}\`.`,
   '',
   '| shape | weft (ms) | onnxruntime-web WebGPU (ms) | tfjs-backend-webgpu (ms) | weft speed-up vs ort | vs tfjs |',
   '|---|---:|---:|---:|---:|---:|',
@@ -286,7 +296,7 @@ const md = [
       `| ${r.name} | ${r.weft.toFixed(2)} | ${r.ort.toFixed(2)} | ${r.tfjs.toFixed(2)} | ${r.vsOrt.toFixed(2)}× | ${r.vsTfjs.toFixed(2)}× |`,
   ),
 ].join('\n');
-writeFileSync(join(here, 'results.md'), `${md}\n`);
+writeFileSync(join(here, `results${suffix}.md`), `${md}\n`);
 console.log(`\n${md}`);
 weft.dispose();
 process.exit(0);
