@@ -41,4 +41,12 @@ export {
   safetensorsToF32,
   writeSafetensors,
 } from './loaders/safetensors.js';
-export { convertToMla, gqaToMlaWeights, MlaAttention, type MlaConversion, partialPairsRope } from './mla.js';
+export {
+  convertToMla,
+  convertToMlaAsync,
+  gqaToMlaWeights,
+  MlaAttention,
+  type MlaConversion,
+  partialPairsRope,
+  partialPairsRopeCall,
+} from './mla.js';

@@ -1,18 +1,23 @@
 import { createLinearAttentionState, type LinearAttentionState } from '@weft/attention';
 import { type AttentionSpec, type Backend, SpecError, type Tensor, UnsupportedError } from '@weft/core';
-import { CpuTensor } from '@weft/cpu';
+import { CpuBackend, CpuTensor } from '@weft/cpu';
 import type { AttentionBlock, BlockContext, LayerState } from './llama/blocks.js';
-import { GqaAttention } from './llama/blocks.js';
+import { GqaAttention, KvState } from './llama/blocks.js';
 import { LlamaModel } from './llama/model.js';
 
 type LinearSpec = Extract<AttentionSpec, { kind: 'linear' }>;
 
 /**
- * Causal linear attention as a Llama attention block whose per-layer state is the recurrent
- * one of @weft/attention (running sums φ(k)vᵀ and φ(k), O(m·D) per kv head): a decode step
- * costs O(1) in the sequence length, where the stateless kernel behind `Backend.attention`
- * re-reads the whole KV cache. Projections and RoPE run on the backend; the recurrence is
- * host code, so the block needs the CPU backend.
+ * Causal linear attention as a Llama attention block that decodes in O(1) per token in the
+ * sequence length. Projections and RoPE are Backend ops; where the running sums φ(k)vᵀ and
+ * φ(k) (O(m·D) per kv head) live depends on the backend, because the Backend contract has
+ * no stateful op — state exists only as tensors, and the sums cannot be built from the
+ * contract's ops (no elementwise exp/elu for φ, no transposed matmul for Σ φ(k)vᵀ):
+ * - CPU: @weft/attention's recurrent state on the host — O(m·D) memory, no KV cache;
+ * - any other backend: a KV cache [S, Hkv, D] and `Backend.attention` with the causal linear
+ *   spec. WebGPU keeps its own running state per cache buffer (linear-state.ts) and folds in
+ *   only the rows added since the last step, so a decode step is O(m·D) there too; memory is
+ *   the KV cache's. A backend without such a state re-reads the cache (O(kvLength) per step).
  */
 class RecurrentState implements LayerState {
   constructor(readonly state: LinearAttentionState) {}
@@ -35,29 +40,50 @@ class RecurrentState implements LayerState {
 
 function host(t: Tensor): Float32Array {
   if (!(t instanceof CpuTensor) || t.dtype !== 'f32')
-    throw new UnsupportedError(`recurrent linear attention on backend '${t.backend}'`, 'use the CPU backend');
+    throw new UnsupportedError(`a host linear-attention state fed a ${t.dtype} tensor on backend '${t.backend}'`);
   return t.data as Float32Array;
 }
 
 /** A GQA layer's projections with a recurrent linear-attention core. */
 export class RecurrentLinearAttention implements AttentionBlock {
+  /** The same projections running `spec` through Backend.attention over a KV cache. */
+  private readonly overCache: GqaAttention;
   constructor(
     readonly gqa: GqaAttention,
     readonly spec: LinearSpec,
   ) {
     if (spec.kind !== 'linear') throw new SpecError('kind', `expected a 'linear' spec, got '${(spec as AttentionSpec).kind}'`);
+    if (spec.causal === false)
+      throw new SpecError(
+        'causal',
+        'a recurrent state is causal by nature',
+        'use GqaAttention for bidirectional linear attention',
+      );
+    this.overCache = new GqaAttention(gqa.weights, gqa.dims, spec, gqa.rope);
   }
   /** The GQA weights (disposed with the model). */
   get weights() {
     return this.gqa.weights;
   }
-  createState(_backend: Backend, _capacity: number): RecurrentState {
+  createState(backend: Backend, capacity: number): RecurrentState | KvState {
     const { heads: H, kvHeads: Hkv, headDim: D } = this.gqa.dims;
-    return new RecurrentState(createLinearAttentionState(this.spec, { H, Hkv, D }));
+    if (backend instanceof CpuBackend)
+      return new RecurrentState(createLinearAttentionState(this.spec, { H, Hkv, D }, { scale: this.gqa.scale }));
+    const fm = this.spec.featureMap;
+    if (typeof fm === 'object' && fm.redrawEvery !== undefined)
+      throw new UnsupportedError(
+        `FAVOR+ redrawEvery on backend '${backend.info.name}' (its running state always uses draw 0)`,
+        'omit redrawEvery, or run this model on the CPU backend',
+      );
+    return this.gqa.createState(backend, capacity);
   }
   forward(h: Tensor, state: LayerState, ctx: BlockContext): Tensor {
     const { backend: b, position } = ctx;
     const { heads: H, kvHeads: Hkv, headDim: D } = this.gqa.dims;
+    if (state instanceof KvState) {
+      // any backend: the cache and Backend.attention (WebGPU decodes with its running state)
+      return this.overCache.forward(h, state, ctx);
+    }
     const s = (state as RecurrentState).state;
     if (s.length !== position)
       throw new UnsupportedError(`a linear-attention state at ${s.length} tokens fed at position ${position}`);
@@ -76,8 +102,9 @@ export class RecurrentLinearAttention implements AttentionBlock {
 }
 
 /**
- * A copy of a Llama model whose GQA blocks run `spec` (causal linear attention) with a
- * recurrent state per layer instead of a KV cache. Shares weights with `model`.
+ * A copy of a Llama model whose GQA blocks run `spec` (causal linear attention) decoding in
+ * O(1) per token: a recurrent state per layer on the CPU, the backend's running state over a
+ * KV cache elsewhere (see {@link RecurrentLinearAttention}). Shares weights with `model`.
  */
 export function withRecurrentLinearAttention(model: LlamaModel, spec: LinearSpec): LlamaModel {
   const layers = model.weights.layers.map((layer) => {
