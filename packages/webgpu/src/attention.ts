@@ -315,6 +315,8 @@ function runLinear(
   const omega = fm === 'elu+1' ? null : upload(Float32Array.from(favorFeatures(D, m, fm.seed, 0)));
   const fq = scratch(T * H * m);
   const fk = scratch(Math.max(1, L * Hkv * m));
+  // FAVOR+ keys: per-row log-scales (f32 underflow guard, see kernels/attention-linear.ts)
+  const ek = omega ? scratch(Math.max(1, L * Hkv)) : null;
   for (const [x, f, rows, isQuery] of [
     [q, fq, T * H, true],
     [k, fk, L * Hkv, false],
@@ -324,7 +326,7 @@ function runLinear(
     p.u.set([rows, D, m]);
     p.f[3] = Math.sqrt(scale);
     const pipe = rt.pipelines.get(`features:${kind}:${isQuery}`, () => featuresWgsl(kind, isQuery, rt.precision));
-    rt.dispatch(pipe, p, omega ? [x, f, omega] : [x, f], [Math.ceil(rows / 64)]);
+    rt.dispatch(pipe, p, omega ? (isQuery ? [x, f, omega] : [x, f, omega, ek!]) : [x, f], [Math.ceil(rows / 64)]);
   }
   const aux: number[] = [];
   const causal = spec.causal ?? true;
@@ -333,12 +335,14 @@ function runLinear(
     : { kind: 'analytic', mask: { kind: causal ? 'causal' : 'bidirectional' } };
   const auxBuf = mask.kind === 'bits' ? upload(new Uint32Array(aux)) : null;
   const p = baseParams(d, call, mask, { kind: 'none' }, D);
-  const pipe = rt.pipelines.get(weightedKey(m, D, mask), () => weightedWgsl(m, D, mask, rt.precision));
-  rt.dispatch(pipe, p, auxBuf ? [fq, fk, v, out, auxBuf] : [fq, fk, v, out], [1, H, T]);
+  const favor = ek !== null;
+  const extra = [...(ek ? [ek] : []), ...(auxBuf ? [auxBuf] : [])];
+  const pipe = rt.pipelines.get(weightedKey(m, D, mask, favor), () => weightedWgsl(m, D, mask, rt.precision, favor));
+  rt.dispatch(pipe, p, [fq, fk, v, out, ...extra], [1, H, T]);
   if (capture && call.capture) {
     const probs = scratch(Math.max(1, H * T * L));
-    const probsPipe = rt.pipelines.get(linearProbsKey(m, mask), () => linearProbsWgsl(m, mask, rt.precision));
-    rt.dispatch(probsPipe, p, auxBuf ? [fq, fk, probs, auxBuf] : [fq, fk, probs], grid(Math.ceil((T * H) / 64)));
+    const probsPipe = rt.pipelines.get(linearProbsKey(m, mask, favor), () => linearProbsWgsl(m, mask, rt.precision, favor));
+    rt.dispatch(probsPipe, p, [fq, fk, probs, ...extra], grid(Math.ceil((T * H) / 64)));
     capture(probs, [H, T, L]);
   }
 }

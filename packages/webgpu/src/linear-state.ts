@@ -12,6 +12,8 @@ interface State {
   readonly S: Storage;
   readonly z: Storage;
   readonly omega: Storage | null;
+  /** FAVOR+: the running max key log-scale per (g, r) (kernels/linear-state.ts). */
+  readonly mx: Storage | null;
   n: number;
 }
 
@@ -52,7 +54,8 @@ export class LinearStates {
     if (!st || st.key !== key || st.v !== v || st.n > L || k.lowestWrite < st.n || v.lowestWrite < st.n) {
       if (st) this.forget(k);
       const omega = fm === 'elu+1' ? null : this.upload(Float32Array.from(favorFeatures(D, m, fm.seed, 0)));
-      st = { key, v, S: this.upload(new Float32Array(Hkv * m * D)), z: this.upload(new Float32Array(Hkv * m)), omega, n: 0 };
+      const mx = omega ? this.upload(new Float32Array(Hkv * m).fill(-3e38)) : null;
+      st = { key, v, S: this.upload(new Float32Array(Hkv * m * D)), z: this.upload(new Float32Array(Hkv * m)), omega, mx, n: 0 };
       this.states.set(k, st);
       const forget = () => this.forget(k);
       k.onRelease.push(forget);
@@ -64,7 +67,8 @@ export class LinearStates {
     const extra = st.omega ? [st.omega.buffer] : [];
     if (st.n < L) {
       const fold = this.rt.pipelines.get(`linfold:${kind}`, () => foldWgsl(kind, this.rt.precision));
-      this.rt.dispatch(fold, p, [k.buffer, v.buffer, st.S.buffer, st.z.buffer, ...extra], [Math.ceil((Hkv * m) / 64)]);
+      const foldExtra = st.omega ? [st.omega.buffer, st.mx!.buffer] : [];
+      this.rt.dispatch(fold, p, [k.buffer, v.buffer, st.S.buffer, st.z.buffer, ...foldExtra], [Math.ceil((Hkv * m) / 64)]);
       st.n = L;
     }
     k.lowestWrite = Number.POSITIVE_INFINITY;
@@ -80,6 +84,7 @@ export class LinearStates {
     st.S.drop();
     st.z.drop();
     st.omega?.drop();
+    st.mx?.drop();
   }
 
   /** Live states (diagnostics). */

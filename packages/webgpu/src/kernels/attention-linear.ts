@@ -4,8 +4,13 @@ import { type Precision, prelude } from './common.js';
 /**
  * Kernelized linear attention (elu+1, FAVOR+). Two kernels:
  * 1. `features`: φ of rows x:[R,D] → f:[R,m]. elu+1: m = D, φ(x) = x+1 (x>0) or eᣟ.
- *    FAVOR+: φ(x)_r = exp(ω_r·x̂ − |x̂|²/2 − c)/√m with x̂ = √scale·x, ω:[m,D]; queries use
- *    c = max_r ω_r·x̂ (it cancels in the normalisation), keys c = 0 — as @weft/attention.
+ *    FAVOR+: φ(x)_r = exp(ω_r·x̂ − |x̂|²/2)/√m with x̂ = √scale·x, ω:[m,D]. In f32 that
+ *    underflows for large-norm rows (at |x̂|²/2 ≳ 87 every feature is 0 and a row's weights
+ *    sum to 0), where @weft/attention's float64 does not, so rows are stored rescaled:
+ *    queries as exp(ω_r·x̂ − c)/√m, c = max_r ω_r·x̂ (a per-query factor: cancels in the
+ *    normalisation); keys the same, writing their log-scale e_s = c_s − |x̂_s|²/2 to `ek`,
+ *    and the weights multiply exp(e_s − M) back in, M = the largest e over the keys a row
+ *    sees (a per-row factor: cancels too).
  * 2. `weighted`: out_t = Σ_s w_ts v_s / Σ_s w_ts with w_ts = φ(q_t)·φ(k_s) over visible keys,
  *    one workgroup per (head, row) streaming the keys in chunks of 256.
  * Features and weights are f32 (unnormalised weights can exceed f16's range); only q, k, v
@@ -19,6 +24,7 @@ export function featuresWgsl(kind: FeatureKind, isQuery: boolean, precision: Pre
 @group(0) @binding(1) var<storage, read> x: array<act>;
 @group(0) @binding(2) var<storage, read_write> f: array<f32>;
 ${kind === 'favor+' ? '@group(0) @binding(3) var<storage, read> omega: array<f32>;' : ''}
+${kind === 'favor+' && !isQuery ? '@group(0) @binding(4) var<storage, read_write> ek: array<f32>;' : ''}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let row = gid.x;
@@ -37,14 +43,20 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     f[fo + r] = dot;
     mx = max(mx, dot);
   }
-  let c = ${isQuery ? 'mx' : '0.0'};
-  let norm = 1.0 / sqrt(f32(p.m));
-  for (var r = 0u; r < p.m; r++) { f[fo + r] = exp(f[fo + r] - sq * 0.5 - c) * norm; }`
+  let norm = 1.0 / sqrt(f32(p.m));${
+    isQuery
+      ? `
+  for (var r = 0u; r < p.m; r++) { f[fo + r] = exp(f[fo + r] - mx) * norm; }`
+      : `
+  ek[row] = mx - sq * 0.5;
+  for (var r = 0u; r < p.m; r++) { f[fo + r] = exp(f[fo + r] - mx) * norm; }`
+  }`
   }
 }`;
 }
 
-export function weightedWgsl(m: number, D: number, mask: GpuMask, precision: Precision = 'f32'): string {
+/** `favor`: keys carry log-scales `ek` (see `featuresWgsl`), bound after `out`. */
+export function weightedWgsl(m: number, D: number, mask: GpuMask, precision: Precision = 'f32', favor = false): string {
   const none = { kind: 'none' } as const;
   const acc = Math.ceil(D / 64);
   return `${prelude(precision)}${ATTENTION_PARAMS}
@@ -53,7 +65,8 @@ export function weightedWgsl(m: number, D: number, mask: GpuMask, precision: Pre
 @group(0) @binding(2) var<storage, read> fk: array<f32>;
 @group(0) @binding(3) var<storage, read> v: array<act>;
 @group(0) @binding(4) var<storage, read_write> out: array<act>;
-${usesAux(mask, none) ? '@group(0) @binding(5) var<storage, read> aux: array<u32>;' : ''}
+${favor ? '@group(0) @binding(5) var<storage, read> ek: array<f32>;' : ''}
+${usesAux(mask, none) ? `@group(0) @binding(${favor ? 6 : 5}) var<storage, read> aux: array<u32>;` : ''}
 ${maskWgsl(mask, none)}
 const M = ${m}u;
 const D = ${D}u;
@@ -71,7 +84,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var o: array<f32, ${acc}>;
   var total = 0.0;
   let span = krange(qp, qp);
-  let hi = u32(max(span.y + 1, 0));
+  let hi = u32(max(span.y + 1, 0));${
+    favor
+      ? `
+  // M = max log-scale of the visible keys
+  var mloc = -3.0e38;
+  for (var kp = i32(li); kp <= span.y; kp += 64) {
+    if (allows(i32(t), qp, kp)) { mloc = max(mloc, ek[u32(kp) * p.hkv + g]); }
+  }
+  red[li] = mloc;
+  workgroupBarrier();
+  for (var s = 32u; s > 0u; s >>= 1u) {
+    if (li < s) { red[li] = max(red[li], red[li + s]); }
+    workgroupBarrier();
+  }
+  let top = red[0];
+  workgroupBarrier();`
+      : ''
+  }
   for (var base = 0u; base < hi; base += CH) {
     workgroupBarrier();
     for (var s = li; s < CH; s += 64u) {
@@ -79,7 +109,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       var w = 0.0;
       if (kp <= span.y && allows(i32(t), qp, kp)) {
         let ko = (u32(kp) * p.hkv + g) * M;
-        for (var i = 0u; i < M; i++) { w += qs[i] * fk[ko + i]; }
+        for (var i = 0u; i < M; i++) { w += qs[i] * fk[ko + i]; }${favor ? '\n        w *= exp(ek[u32(kp) * p.hkv + g] - top);' : ''}
       }
       ws[s] = w;
       total += w;
@@ -109,6 +139,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 }`;
 }
 
-export function weightedKey(m: number, D: number, mask: GpuMask): string {
-  return `linear:${m}:${D}:${maskKey(mask, { kind: 'none' })}`;
+export function weightedKey(m: number, D: number, mask: GpuMask, favor = false): string {
+  return `linear:${m}:${D}:${favor ? 'favor' : 'elu'}:${maskKey(mask, { kind: 'none' })}`;
 }
