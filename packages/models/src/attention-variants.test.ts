@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import type { AttentionSpec } from '@weft/core';
+import { type AttentionSpec, SpecError } from '@weft/core';
 import { embeddedModel, fixture } from '@weft/testing';
 import { loadLlama2cTokenizer } from '@weft/tokenizers';
 import { describe, expect, it } from 'vitest';
 import { withRecurrentLinearAttention } from './linear-attention.js';
 import type { LlamaModel } from './llama/model.js';
 import { loadLlama2c } from './loaders/llama2c.js';
-import { convertToMla, gqaToMlaWeights, symmetricEigen } from './mla.js';
+import { convertToMla, convertToMlaAsync, gqaToMlaWeights, symmetricEigen } from './mla.js';
 
 /**
  * stories260K (GQA: 8 heads, 4 kv heads, head dim 8) run with every attention variant,
@@ -86,6 +86,10 @@ describe('linear attention with a recurrent state instead of a KV cache', () => 
     console.log(`${JSON.stringify(spec)}: ${JSON.stringify(tok.decode([1, ...recurrent]).slice(0, 100))}`);
   });
 
+  it('refuses a bidirectional spec (a recurrent state is causal)', () => {
+    expect(() => withRecurrentLinearAttention(load(), { kind: 'linear', featureMap: 'elu+1', causal: false })).toThrow(SpecError);
+  });
+
   it('refuses to rewind a recurrent state (speculative rollback needs a clone)', async () => {
     const model = withRecurrentLinearAttention(load(), { kind: 'linear', featureMap: 'elu+1' });
     const cache = model.createCache({ capacity: 8 });
@@ -117,6 +121,11 @@ describe('MLA from the checkpoint’s own K/V weights', () => {
     const mla = convertToMla(load(), { rank: 32 });
     expect(mla.config.attention).toEqual({ kind: 'mla', absorbed: true, latentDim: 32, ropeDim: 32 });
     expect(await greedy(mla)).toEqual(await fullIds);
+  });
+
+  it('convertToMlaAsync (any backend: weights read with backend.read) builds the same model', async () => {
+    const [sync, viaRead] = [convertToMla(load(), { rank: 24 }), await convertToMlaAsync(load(), { rank: 24 })];
+    expect(await greedy(viaRead, 40)).toEqual(await greedy(sync, 40));
   });
 
   it.each([{ rank: 24 }, { rank: 12 }, { rank: 48, ropePairs: 2 }, { rank: 16, ropePairs: 1 }])(
