@@ -138,6 +138,31 @@ describe('stories260K MLA and O(1)-decode linear attention on WebGPU = CPU', asy
     300_000,
   );
 
+  it.skipIf(skip)('MLA attention capture through the model equals the CPU one', async () => {
+    if (typeof gpu === 'string') return;
+    const ids = [1, 403, 407, 261, 378];
+    const probsOf = async (model: LlamaModel) => {
+      const maps: Float32Array[] = [];
+      const cache = model.createCache({ capacity: 8 });
+      await model.forward(ids, cache, {
+        captureAttention: (layer, p, shape) => {
+          expect(shape).toEqual([8, ids.length, ids.length]);
+          maps[layer] = p.slice(); // WebGPU delivers layers as their read-backs resolve
+        },
+      });
+      cache.dispose();
+      return maps;
+    };
+    const mla = await convertToMlaAsync(loadLlama2c(modelBytes, { backend: gpu }), { rank: 24 });
+    const [got, want] = [await probsOf(mla), await probsOf(convertToMla(cpuModel(), { rank: 24 }))];
+    expect(got.filter(Boolean).length).toBe(5);
+    got.forEach((p, l) => {
+      const c = compareArrays(p, want[l]!, 1e-3, 1e-3);
+      expect(c.ok, `layer ${l}: ${c.message}`).toBe(true);
+    });
+    mla.dispose();
+  });
+
   it.skipIf(skip)(
     'MLA at a reduced rank ({ rank: 16, ropePairs: 1 }): same greedy story as the CPU',
     async () => {
