@@ -51,48 +51,35 @@ const shapes: readonly { dtype: DType; N: number; K: number }[] = [
   { dtype: 'f16', N: 33, K: 22 },
 ];
 
+/** Runs one forced kernel at f32 precision on fresh seeded inputs and checks it. */
+async function forced(gpu: WebGpuBackend, kernel: MatmulKernel, dtype: DType, M: number, N: number, K: number): Promise<void> {
+  const rt = runtime(gpu);
+  const seed = freshSeed();
+  const x = randnF32(M * K, seed);
+  const w = encodeWeights(randnF32(N * K, seed + 1), dtype);
+  const xb = upload(rt, x);
+  const wb = upload(rt, w.data);
+  const ob = rt.storage.acquire(Math.max(16, M * N * 4), 'test');
+  try {
+    runMatmul(rt, dtype, xb, wb, ob, M, N, K, kernel);
+    const got = new Float32Array((await rt.readBytes(ob, 0, M * N * 4)).buffer);
+    check(got, matmulRef(x, w.values, M, N, K), seed);
+  } finally {
+    for (const b of [xb, wb, ob]) rt.storage.release(b);
+  }
+}
+
 describe('matmul kernels vs float64 reference', async () => {
   const gpu = await gpuBackend();
   for (const { kernel, rows } of kernels)
     for (const { dtype, N, K } of shapes)
       for (const M of rows)
         it.skipIf(typeof gpu === 'string')(`${kernel} ${dtype} [${M},${K}]·[${N},${K}]ᵀ`, async () => {
-          if (typeof gpu === 'string') return;
-          const rt = runtime(gpu);
-          const seed = freshSeed();
-          const x = randnF32(M * K, seed);
-          const w = encodeWeights(randnF32(N * K, seed + 1), dtype);
-          const xb = upload(rt, x);
-          const wb = upload(rt, w.data);
-          const ob = rt.storage.acquire(Math.max(16, M * N * 4), 'test');
-          try {
-            runMatmul(rt, dtype, xb, wb, ob, M, N, K, kernel);
-            const got = new Float32Array((await rt.readBytes(ob, 0, M * N * 4)).buffer);
-            check(got, matmulRef(x, w.values, M, N, K), seed);
-          } finally {
-            for (const b of [xb, wb, ob]) rt.storage.release(b);
-          }
+          if (typeof gpu !== 'string') await forced(gpu, kernel, dtype, M, N, K);
         });
 
   it.skipIf(typeof gpu === 'string')('gemv kernels refuse more than GEMV_MAX_M rows (falls back to tiled)', async () => {
-    if (typeof gpu === 'string') return;
-    const rt = runtime(gpu);
-    const M = GEMV_MAX_M + 3;
-    const N = 12;
-    const K = 32;
-    const seed = freshSeed();
-    const x = randnF32(M * K, seed);
-    const w = randnF32(N * K, seed + 1);
-    const xb = upload(rt, x);
-    const wb = upload(rt, w);
-    const ob = rt.storage.acquire(M * N * 4, 'test');
-    try {
-      runMatmul(rt, 'f32', xb, wb, ob, M, N, K, 'gemv');
-      const got = new Float32Array((await rt.readBytes(ob, 0, M * N * 4)).buffer);
-      check(got, matmulRef(x, w, M, N, K), seed);
-    } finally {
-      for (const b of [xb, wb, ob]) rt.storage.release(b);
-    }
+    if (typeof gpu !== 'string') await forced(gpu, 'gemv', 'f32', GEMV_MAX_M + 3, 12, 32);
   });
 });
 

@@ -16,7 +16,7 @@ import { headWidth, type Precision, prelude, widthWgsl } from './common.js';
  */
 export const CHUNK = 256;
 
-function io(mask: GpuMask, bias: GpuBias, direct: boolean, precision: Precision, W: 1 | 4): string {
+export function splitIo(mask: GpuMask, bias: GpuBias, direct: boolean, precision: Precision, W: 1 | 4): string {
   return `${prelude(precision)}${widthWgsl(W)}
 ${ATTENTION_PARAMS}
 @group(0) @binding(0) var<uniform> p: P;
@@ -37,10 +37,12 @@ ${maskWgsl(mask, bias)}`;
  */
 export const CHUNK2 = 64;
 
-export function split2Wgsl(D: number, mask: GpuMask, bias: GpuBias, direct: boolean, precision: Precision = 'f32'): string {
-  const W = headWidth(precision, D);
-  return `${io(mask, bias, direct, precision, W)}
-const D = ${D}u;
+/**
+ * Constants and the prologue of the split-K v2/v4 entry point: invocation → (row t, head h,
+ * chunk c), its kv group g, query position/offset and key range, chunk start `base`.
+ */
+export function split2Entry(D: number, W: 1 | 4): string {
+  return `const D = ${D}u;
 const DW = ${D / W}u;
 const CH = ${CHUNK2}u;
 const NEG = -3.0e38;
@@ -58,7 +60,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let qo = (t * p.h + h) * DW;
   let span = krange(qp, qp);
   let base = i32(p.chunk) + i32(c * CH);
-  var m = NEG;
+`;
+}
+
+export function split2Wgsl(D: number, mask: GpuMask, bias: GpuBias, direct: boolean, precision: Precision = 'f32'): string {
+  const W = headWidth(precision, D);
+  return `${splitIo(mask, bias, direct, precision, W)}
+${split2Entry(D, W)}  var m = NEG;
   var l = 0.0;
   var o: array<accW, ${D / W}>;
   for (var s = 0u; s < CH; s++) {
@@ -123,7 +131,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
 /** Split-K v1 (cooperative, 64 threads per chunk of 256 keys, workgroup reductions; f32 arithmetic). */
 export function splitWgsl(D: number, mask: GpuMask, bias: GpuBias, direct: boolean, precision: Precision = 'f32'): string {
-  return `${io(mask, bias, direct, precision, 1)}
+  return `${splitIo(mask, bias, direct, precision, 1)}
 const D = ${D}u;
 const CH = ${CHUNK}u;
 const NEG = -3.0e38;

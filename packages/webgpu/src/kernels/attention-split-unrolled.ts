@@ -1,6 +1,6 @@
-import { CHUNK2 } from './attention-decode.js';
-import { ATTENTION_PARAMS, type GpuBias, type GpuMask, maskKey, maskWgsl, usesAux } from './attention-mask.js';
-import { type Precision, prelude } from './common.js';
+import { CHUNK2, split2Entry, splitIo } from './attention-decode.js';
+import { type GpuBias, type GpuMask, maskKey } from './attention-mask.js';
+import type { Precision } from './common.js';
 
 /** Largest head dim the unrolled kernel takes (its registers grow with D/2 vec4s). */
 export const UNROLLED_MAX_D = 256;
@@ -40,31 +40,8 @@ export function splitUnrolledWgsl(
   part[row] = m;
   part[row + 1u] = l;
 ${G.map((i) => [0, 1, 2, 3].map((j) => `  part[row + ${2 + 4 * i + j}u] = o${i}.${'xyzw'[j]};`).join('\n')).join('\n')}`;
-  return `${prelude(precision)}${ATTENTION_PARAMS}
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> q: array<act4>;
-@group(0) @binding(2) var<storage, read> k: array<act4>;
-@group(0) @binding(3) var<storage, read> v: array<act4>;
-@group(0) @binding(4) var<storage, read_write> ${direct ? 'out: array<act4>' : 'part: array<f32>'};
-${usesAux(mask, bias) ? '@group(0) @binding(5) var<storage, read> aux: array<u32>;' : ''}
-${maskWgsl(mask, bias)}
-const D = ${D}u;
-const DW = ${D / 4}u;
-const CH = ${CHUNK2}u;
-const NEG = -3.0e38;
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let gi = (wid.y * nwg.x + wid.x) * 64u + li;
-  if (gi >= p.t * p.h * p.chunks) { return; }
-  let t = gi % p.t;
-  let h = (gi / p.t) % p.h;
-  let c = gi / (p.t * p.h);
-  let g = h / (p.h / p.hkv);
-  let qp = i32(p.q_off + t);
-  let qo = (t * p.h + h) * DW;
-  let span = krange(qp, qp);
-  let base = i32(p.chunk) + i32(c * CH);
-${G.map((i) => `  let q${i} = vec4<f32>(q[qo + ${i}u]);`).join('\n')}
+  return `${splitIo(mask, bias, direct, precision, 4)}
+${split2Entry(D, 4)}${G.map((i) => `  let q${i} = vec4<f32>(q[qo + ${i}u]);`).join('\n')}
 ${G.map((i) => `  var o${i} = vec4<f32>(0.0);`).join('\n')}
   var m = NEG;
   var l = 0.0;
