@@ -175,7 +175,7 @@ describe('stories260K MLA and O(1)-decode linear attention on WebGPU = CPU', asy
     300_000,
   );
 
-  it.each<AttentionSpec & { kind: 'linear' }>([
+  it.skipIf(skip).each<AttentionSpec & { kind: 'linear' }>([
     { kind: 'linear', featureMap: 'elu+1' },
     { kind: 'linear', featureMap: { kind: 'favor+', features: 32, seed: 1 } },
   ])(
@@ -208,4 +208,36 @@ describe('stories260K MLA and O(1)-decode linear attention on WebGPU = CPU', asy
     expect(() => model.createCache({ capacity: 4 })).toThrow(/redrawEvery.*CPU backend/);
     model.dispose();
   });
+});
+
+// f16 precision (activations, caches and weights stored as f16; shader-f16 adapters such as
+// Mesa ≥ 25 lavapipe). Measured there 2026-11-22: all of these equal, token for token.
+describe('stories260K MLA and O(1)-decode linear attention on WebGPU at f16 precision', async () => {
+  const gpu = await gpuF16Backend();
+  const skip = typeof gpu === 'string';
+
+  it.skipIf(skip)(
+    'MLA at full rank: the 200-token greedy story is still llama2.c’s',
+    async () => {
+      if (typeof gpu === 'string') return;
+      const mla = await convertToMlaAsync(loadLlama2c(modelBytes, { backend: gpu }), { rank: 32 });
+      expect(await greedy(mla, 200)).toEqual(golden.ids_after_bos.slice(0, 200));
+      mla.dispose();
+    },
+    300_000,
+  );
+
+  it.skipIf(skip).each<AttentionSpec & { kind: 'linear' }>([
+    { kind: 'linear', featureMap: 'elu+1' },
+    { kind: 'linear', featureMap: { kind: 'favor+', features: 32, seed: 1 } },
+  ])(
+    '%o with O(1) decode: same 60 greedy tokens as the CPU recurrent state',
+    async (spec) => {
+      if (typeof gpu === 'string') return;
+      const model = withRecurrentLinearAttention(loadLlama2c(modelBytes, { backend: gpu }), spec);
+      expect(await greedy(model, 60)).toEqual(await greedy(withRecurrentLinearAttention(loadLlama2c(modelBytes), spec), 60));
+      model.dispose();
+    },
+    300_000,
+  );
 });
