@@ -208,6 +208,14 @@ describe('stories260K MLA and O(1)-decode linear attention on WebGPU = CPU', asy
     expect(() => model.createCache({ capacity: 4 })).toThrow(/redrawEvery.*CPU backend/);
     model.dispose();
   });
+
+  it.skipIf(skip)('the synchronous MLA conversion of a GPU model points to convertToMlaAsync', () => {
+    if (typeof gpu === 'string') return;
+    const model = loadLlama2c(modelBytes, { backend: gpu });
+    expect(() => convertToMla(model, { rank: 32 })).toThrow(UnsupportedError);
+    expect(() => convertToMla(model, { rank: 32 })).toThrow(/convertToMlaAsync/);
+    model.dispose();
+  });
 });
 
 // f16 precision (activations, caches and weights stored as f16; shader-f16 adapters such as
