@@ -74,6 +74,12 @@ export function validateCall(call: AttentionCall, d: Dims): void {
     throw new SpecError('kvLength', `${call.kvLength} outside [0, S = ${d.S}]`);
   if (!Number.isInteger(call.queryOffset) || call.queryOffset < 0)
     throw new SpecError('queryOffset', `must be a non-negative integer, got ${call.queryOffset}`);
+  if (call.keyMask && call.keyMask.length < call.kvLength)
+    throw new ShapeError(
+      'attention',
+      `keyMask has ${call.keyMask.length} entries, fewer than kvLength ${call.kvLength}`,
+      'pass one entry per cached key (0 = padding)',
+    );
   if (d.D > MAX_HEAD_DIM)
     throw new UnsupportedError(`head dim ${d.D} on WebGPU (max ${MAX_HEAD_DIM})`, 'use the CPU backend for this model');
   const spec = call.spec;

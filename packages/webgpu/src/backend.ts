@@ -73,6 +73,8 @@ export class WebGpuBackend implements Backend {
   private linearStates: LinearStates;
   /** Capture deliveries in flight: read() resolves only after them. */
   private readonly captures = new Set<Promise<void>>();
+  /** The newest pending capture delivery (the next one waits for it). */
+  private lastCapture: Promise<void> = Promise.resolve();
   private disposed = false;
 
   /** @internal use createWebGpuBackend() */
@@ -475,13 +477,16 @@ export class WebGpuBackend implements Backend {
     fn: NonNullable<AttentionCall['capture']>,
   ): void {
     const n = shape[0] * shape[1] * shape[2];
-    const done = this.rt
-      .readBytes(probs, 0, n * 4)
-      .then((bytes) => fn(new Float32Array(bytes.buffer, 0, n), shape))
+    const bytes = this.rt.readBytes(probs, 0, n * 4);
+    // callbacks run in dispatch order (layer 0 first), whatever order the readbacks finish in
+    const previous = this.lastCapture;
+    const done = Promise.all([bytes, previous])
+      .then(([b]) => fn(new Float32Array(b.buffer, 0, n), shape))
       .catch(() => {
         // GPU errors surface on the next read() through the error scopes
       })
       .finally(() => this.captures.delete(done));
+    this.lastCapture = done;
     this.captures.add(done);
   }
 

@@ -1,5 +1,5 @@
 import { attendReference } from '@weft/attention';
-import type { AttentionCall, AttentionSpec } from '@weft/core';
+import { type AttentionCall, type AttentionSpec, ShapeError } from '@weft/core';
 import { compareArrays, F16_TOLERANCE, freshSeed, randnF32, roundF16 } from '@weft/testing';
 import { describe, expect, it } from 'vitest';
 import { gpuBackend, gpuF16Backend } from './gpu.js';
@@ -86,5 +86,42 @@ describe.each([
       const c = compareArrays(got!, want!, tolerance, 1e-3);
       expect(c.ok, `${JSON.stringify(spec)}: ${c.message} (WEFT_SEED=${seed})`).toBe(true);
     }
+  });
+});
+
+describe('capture delivery and keyMask checks', async () => {
+  const gpu = await gpuBackend();
+  it.skipIf(typeof gpu === 'string')('callbacks run in dispatch order (layer order), all before read() resolves', async () => {
+    if (typeof gpu === 'string') return;
+    const seed = freshSeed();
+    const [T, H, D, L] = [6, 2, 8, 6];
+    const order: number[] = [];
+    const out = gpu.tidy(() => {
+      let x = gpu.fromHost(randnF32(T * H * D, seed), [T, H, D]);
+      // eight "layers" of growing probability size, so later readbacks are not slower by construction
+      for (let layer = 0; layer < 8; layer++) {
+        const kv = gpu.fromHost(randnF32(L * H * D, seed + layer + 1), [L, H, D]);
+        x = gpu.attention(x, kv, kv, {
+          spec: { kind: 'full' },
+          queryOffset: 0,
+          kvLength: L,
+          capture: () => order.push(layer),
+        });
+      }
+      return x;
+    });
+    await gpu.read(out);
+    out.dispose();
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it.skipIf(typeof gpu === 'string')('a keyMask shorter than kvLength is a ShapeError (as on the CPU)', () => {
+    if (typeof gpu === 'string') return;
+    const q = gpu.zeros([1, 2, 8]);
+    const kv = gpu.zeros([6, 2, 8]);
+    expect(() =>
+      gpu.attention(q, kv, kv, { spec: { kind: 'full' }, queryOffset: 5, kvLength: 6, keyMask: new Uint8Array(4).fill(1) }),
+    ).toThrow(ShapeError);
+    for (const t of [q, kv]) t.dispose();
   });
 });
