@@ -7,7 +7,8 @@
 // FAVOR+ also at large input norms (the f32 underflow the rescaled features avoid).
 // Measured 2026-11-22 on SwiftShader (2 shared cores), H=8 D=64: prefill T=S=128 elu+1 214 ms,
 // 252 ms with capture; FAVOR+ 279 / 341 ms. Decode S=512: elu+1 running state 0.95 ms, FAVOR+
-// 47 ms (its read recomputes ω·q per (head, dim) invocation: the next thing to fix), capture
+// 47 ms when fold and read recomputed ω·x per (head, feature) / (head, dim) invocation; 1.0 ms
+// since the log-features are computed once per row (favorProjWgsl), capture
 // 15 / 162 ms (a capturing step skips the state). Max rel errors ≤ 2.3e-5 (outputs) and ≤ 1.2e-6
 // (weights); at inputs ×30, 8e-4 / 1.2e-4 (f32 exponents of a few hundred).
 //   pnpm turbo run build --filter=@weft/webgpu && node packages/webgpu/dev/linear.mjs

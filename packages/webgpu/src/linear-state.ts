@@ -1,6 +1,6 @@
 import { favorFeatures } from '@weft/attention';
 import type { AttentionCall, AttentionSpec } from '@weft/core';
-import { foldWgsl, readWgsl } from './kernels/linear-state.js';
+import { favorProjWgsl, foldWgsl, readWgsl } from './kernels/linear-state.js';
 import { Params, type Runtime } from './runtime.js';
 import type { Storage } from './tensor.js';
 
@@ -64,17 +64,32 @@ export class LinearStates {
     const p = new Params(8);
     p.u.set([H, Hkv, D, m, st.n, L]);
     p.f[6] = Math.sqrt(scale);
-    const extra = st.omega ? [st.omega.buffer] : [];
+    // FAVOR+: log-features of the new key rows and of the query, one pass each (scratch)
+    const temps: GPUBuffer[] = [];
+    const proj = (x: GPUBuffer, n0: number, n1: number, heads: number): GPUBuffer => {
+      const pipe = this.rt.pipelines.get('linproj:favor+', () => favorProjWgsl(this.rt.precision));
+      const pj = this.rt.storage.acquire(Math.max(4, (n1 - n0) * heads * (m + 1) * 4), 'linear features');
+      temps.push(pj);
+      const pp = new Params(8);
+      pp.u.set([heads, Hkv, D, m, n0, n1]);
+      pp.f[6] = Math.sqrt(scale);
+      this.rt.dispatch(pipe, pp, [x, st!.omega!.buffer, pj], [Math.ceil(((n1 - n0) * heads) / 64)]);
+      return pj;
+    };
     if (st.n < L) {
       const fold = this.rt.pipelines.get(`linfold:${kind}`, () => foldWgsl(kind, this.rt.precision));
-      const foldExtra = st.omega ? [st.omega.buffer, st.mx!.buffer] : [];
-      this.rt.dispatch(fold, p, [k.buffer, v.buffer, st.S.buffer, st.z.buffer, ...foldExtra], [Math.ceil((Hkv * m) / 64)]);
+      const buffers = st.omega
+        ? [v.buffer, st.S.buffer, st.z.buffer, proj(k.buffer, st.n, L, Hkv), st.mx!.buffer]
+        : [k.buffer, v.buffer, st.S.buffer, st.z.buffer];
+      this.rt.dispatch(fold, p, buffers, [Math.ceil((Hkv * m) / 64)]);
       st.n = L;
     }
     k.lowestWrite = Number.POSITIVE_INFINITY;
     v.lowestWrite = Number.POSITIVE_INFINITY;
     const read = this.rt.pipelines.get(`linread:${kind}`, () => readWgsl(kind, this.rt.precision));
-    this.rt.dispatch(read, p, [q, st.S.buffer, st.z.buffer, out, ...extra], [Math.ceil((H * D) / 64)]);
+    this.rt.dispatch(read, p, [st.omega ? proj(q, 0, 1, H) : q, st.S.buffer, st.z.buffer, out], [Math.ceil((H * D) / 64)]);
+    // released after recording: later work that reuses them is queued behind these dispatches
+    for (const b of temps) this.rt.storage.release(b);
   }
 
   private forget(k: Storage): void {
