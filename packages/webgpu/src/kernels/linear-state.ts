@@ -52,22 +52,21 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 }
 
 export function foldWgsl(kind: FeatureKind, precision: Precision = 'f32'): string {
-  if (kind === 'favor+')
-    return `${prelude(precision)}${PARAMS}
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> v: array<act>;
+  const favor = kind === 'favor+';
+  // FAVOR+ reads the rows' log-features (favorProjWgsl) and keeps the sums scaled by exp(−mx)
+  const bindings = favor
+    ? `@group(0) @binding(1) var<storage, read> v: array<act>;
 @group(0) @binding(2) var<storage, read_write> st: array<f32>;
 @group(0) @binding(3) var<storage, read_write> z: array<f32>;
 @group(0) @binding(4) var<storage, read> pj: array<f32>;
-@group(0) @binding(5) var<storage, read_write> mx: array<f32>;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let gi = gid.x;
-  if (gi >= p.hkv * p.m) { return; }
-  let g = gi / p.m;
-  let r = gi % p.m;
-  for (var s = p.n0; s < p.n1; s++) {
-    let row = ((s - p.n0) * p.hkv + g) * (p.m + 1u);
+@group(0) @binding(5) var<storage, read_write> mx: array<f32>;`
+    : `@group(0) @binding(1) var<storage, read> k: array<act>;
+@group(0) @binding(2) var<storage, read> v: array<act>;
+@group(0) @binding(3) var<storage, read_write> st: array<f32>;
+@group(0) @binding(4) var<storage, read_write> z: array<f32>;
+${eluPhi('k')}`;
+  const feature = favor
+    ? `let row = ((s - p.n0) * p.hkv + g) * (p.m + 1u);
     let e = pj[row + p.m];
     if (e > mx[gi]) {
       let rescale = exp(mx[gi] - e);
@@ -75,19 +74,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       for (var d = 0u; d < p.d; d++) { st[gi * p.d + d] *= rescale; }
       mx[gi] = e;
     }
-    let f = exp(pj[row + r] - mx[gi]) / sqrt(f32(p.m));
-    let o = (s * p.hkv + g) * p.d;
-    z[gi] += f;
-    for (var d = 0u; d < p.d; d++) { st[gi * p.d + d] += f * f32(v[o + d]); }
-  }
-}`;
+    let f = exp(pj[row + r] - mx[gi]) / sqrt(f32(p.m));`
+    : 'let f = phi_at(o, r);';
   return `${prelude(precision)}${PARAMS}
 @group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> k: array<act>;
-@group(0) @binding(2) var<storage, read> v: array<act>;
-@group(0) @binding(3) var<storage, read_write> st: array<f32>;
-@group(0) @binding(4) var<storage, read_write> z: array<f32>;
-${eluPhi('k')}
+${bindings}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let gi = gid.x;
@@ -96,7 +87,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let r = gi % p.m;
   for (var s = p.n0; s < p.n1; s++) {
     let o = (s * p.hkv + g) * p.d;
-    let f = phi_at(o, r);
+    ${feature}
     z[gi] += f;
     for (var d = 0u; d < p.d; d++) { st[gi * p.d + d] += f * f32(v[o + d]); }
   }
