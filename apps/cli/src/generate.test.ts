@@ -109,6 +109,8 @@ describe('weft generate', () => {
       expect(await main(['generate', '--temperature', '-1'])).toBe(2);
       expect(await main(['generate', '--backend', 'tpu'])).toBe(2);
       expect(await main(['generate', '--frobnicate', '1'])).toBe(2);
+      expect(await main(['generate', '--precision', 'f64'])).toBe(2);
+      expect(await main(['generate', '--precision', 'f16'])).toBe(2);
     } finally {
       process.stderr.write = orig;
     }
@@ -120,6 +122,8 @@ describe('weft generate', () => {
     expect(errs[4]).toMatch(/temperature/);
     expect(errs[5]).toMatch(/unknown backend 'tpu'/);
     expect(errs[6]).toMatch(/--frobnicate/);
+    expect(errs[7]).toMatch(/unknown precision 'f64'/);
+    expect(errs[8]).toMatch(/WebGPU precision.*--backend webgpu/s);
   });
 });
 
@@ -151,5 +155,33 @@ describe.skipIf(!existsSync('/usr/lib/chromium/vk_swiftshader_icd.json') && !pro
       expect(gpu.stdout).toBe(cpu.stdout);
       expect(cpu.stdout.startsWith('Once upon a time, there was a little girl named Lily.')).toBe(true);
     });
+
+    it('--precision f16 on an adapter without shader-f16 (SwiftShader) exits 2 naming the fix', () => {
+      const r = spawnSync(process.execPath, [bin, 'generate', '--backend', 'webgpu', '--precision', 'f16', '--max-tokens', '4'], {
+        encoding: 'utf8',
+        env: { ...process.env, VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json' },
+      });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/shader-f16/);
+      expect(r.stderr).toMatch(/f32/);
+    });
+
+    // Mesa ≥ 25 lavapipe has shader-f16 (.ci/run installs it from bookworm-backports when it can)
+    const lavapipe = '/usr/share/vulkan/icd.d/lvp_icd.json';
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own ${Version} format field
+    const mesa = spawnSync('dpkg-query', ['-W', '-f=${Version}', 'mesa-vulkan-drivers'], { encoding: 'utf8' }).stdout ?? '';
+    it.skipIf(!existsSync(lavapipe) || Number(/^(\d+)\./.exec(mesa)?.[1] ?? 0) < 25)(
+      '--precision f16 on lavapipe prints the same greedy story as the CPU',
+      () => {
+        const args = [bin, 'generate', '--temperature', '0', '--max-tokens', '24'];
+        const gpu = spawnSync(process.execPath, [...args, '--backend', 'webgpu', '--precision', 'f16'], {
+          encoding: 'utf8',
+          env: { ...process.env, VK_ICD_FILENAMES: lavapipe },
+        });
+        expect(gpu.status, gpu.stderr).toBe(0);
+        const cpu = spawnSync(process.execPath, args, { encoding: 'utf8' });
+        expect(gpu.stdout).toBe(cpu.stdout);
+      },
+    );
   },
 );

@@ -26,6 +26,7 @@ export const GENERATE_HELP = `weft generate — continue a prompt with a llama2.
   --model <path>           llama2.c checkpoint (.bin)
   --tokenizer <path>       llama2.c tokenizer (.bin)
   --backend <cpu|webgpu>   where the model runs (default cpu)
+  --precision <f32|f16>    WebGPU storage/arithmetic precision (default f32; f16 needs shader-f16)
   --attention <kind>       attention variant: full (default), flash, sliding-window:<W>
   --regex <pattern>        constrain the continuation to match a regular expression
   --json-schema <json|@f>  constrain the continuation to JSON valid against a schema (inline or @file)
@@ -41,6 +42,7 @@ const CLI_FLAGS = new Set([
   '--model',
   '--tokenizer',
   '--backend',
+  '--precision',
   '--attention',
   '--regex',
   '--json-schema',
@@ -54,14 +56,20 @@ function readFile(path: string, what: string): Uint8Array {
   }
 }
 
-async function createBackend(name: string): Promise<Backend | undefined> {
-  if (name === 'cpu') return undefined;
+async function createBackend(name: string, precision: string | undefined): Promise<Backend | undefined> {
+  if (precision !== undefined && precision !== 'f32' && precision !== 'f16')
+    throw new OptionError('--precision', `unknown precision '${precision}'`, "use 'f32' or 'f16'");
+  if (name === 'cpu') {
+    if (precision === 'f16')
+      throw new OptionError('--precision', 'f16 is a WebGPU precision; the CPU backend computes in f32', 'add --backend webgpu');
+    return undefined;
+  }
   if (name === 'webgpu') {
     // Resolved at run time so the CLI works without the WebGPU package built.
     const mod = (await import(new URL('./backend-webgpu.js', import.meta.url).href).catch((e: unknown) => {
       throw new OptionError('--backend', `webgpu is unavailable: ${(e as Error).message}`, 'use --backend cpu');
-    })) as { createBackend(): Promise<Backend> };
-    return mod.createBackend();
+    })) as { createBackend(precision?: 'f32' | 'f16'): Promise<Backend> };
+    return mod.createBackend(precision);
   }
   throw new OptionError('--backend', `unknown backend '${name}'`, "use 'cpu' or 'webgpu'");
 }
@@ -136,7 +144,7 @@ export async function runGenerate(
   const maxTokens = intFlag(own, 'max-tokens', 0);
   if ([steps, maxTokens, options.maxNewTokens].filter((x) => x !== undefined).length > 1)
     throw new OptionError('--steps', 'give only one of --steps, --max-tokens and --max-new-tokens');
-  const backend = await createBackend(own.get('backend') ?? 'cpu');
+  const backend = await createBackend(own.get('backend') ?? 'cpu', own.get('precision'));
   const modelPath = own.get('model') ?? DEFAULT_MODEL;
   const tokPath = own.get('tokenizer') ?? DEFAULT_TOKENIZER;
   const attention = attentionSpec(own.get('attention'));
