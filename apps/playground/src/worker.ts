@@ -55,7 +55,7 @@ async function generate(req: GenerateRequest): Promise<void> {
   if (tail) post({ type: 'text', text: tail });
   const seconds = (performance.now() - started) / 1000;
   const all = [...ids, ...generated];
-  const utf8 = new TextDecoder();
+  const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
   post({
     type: 'tokens',
     pieces: all.map((id, i) => (id === 1 ? '<s>' : utf8.decode(tokenizer!.pieceBytes(i > 0 ? all[i - 1]! : -1, id)))),

@@ -39,7 +39,7 @@ describe('TokenVocabulary on real tokenizers', () => {
       const anchor = anchorIds[anchorIds.length - 1]!;
       const anchorText = tok.decode([anchor], { skipSpecialTokens: true });
       const rng = new XorShiftRng(seed);
-      const dec = new TextDecoder();
+      const dec = new TextDecoder('utf-8', { ignoreBOM: true }); // a token may be U+FEFF itself
       for (let run = 0; run < 300; run++) {
         const n = 1 + (rng.nextU32() % 6);
         const ids = Array.from({ length: n }, () => usable[rng.nextU32() % usable.length]!);

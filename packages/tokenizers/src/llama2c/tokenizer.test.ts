@@ -3,6 +3,7 @@ import { InvalidFileError } from '@weft/core';
 import { embeddedModel, fixture } from '@weft/testing';
 import { describe, expect, it } from 'vitest';
 import { loadLlama2cTokenizer } from './tokenizer.js';
+import { Utf8Stream } from './utf8-stream.js';
 
 const tok = loadLlama2cTokenizer(readFileSync(embeddedModel('tok512.bin')), 'tok512.bin', 512);
 const goldens = JSON.parse(readFileSync(fixture('llama2c/greedy-goldens.json'), 'utf8')) as {
@@ -68,5 +69,17 @@ describe('llama2.c tokenizer.bin', () => {
     expect(big.vocabSize).toBe(32000);
     const ids = big.encode('Hello world');
     expect(ids).toEqual([1, 15043, 3186]);
+  });
+});
+
+describe('Utf8Stream', () => {
+  it('keeps U+FEFF (a BOM is text inside a generation, not a stream header)', () => {
+    const s = new Utf8Stream();
+    const bom = [0xef, 0xbb, 0xbf];
+    expect(s.push(Uint8Array.from([...bom, 0x61]))).toBe('\ufeffa');
+    // split across pushes, and again later in the stream
+    expect(s.push(Uint8Array.from(bom.slice(0, 2)))).toBe('');
+    expect(s.push(Uint8Array.from([bom[2]!, 0x62]))).toBe('\ufeffb');
+    expect(s.flush()).toBe('');
   });
 });

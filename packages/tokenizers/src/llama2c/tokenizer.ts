@@ -121,7 +121,7 @@ export class Llama2cTokenizer implements Tokenizer {
 
   idToToken(id: number): string | undefined {
     const p = this.pieces[id];
-    return p === undefined ? undefined : new TextDecoder().decode(latin1Bytes(p));
+    return p === undefined ? undefined : new TextDecoder('utf-8', { ignoreBOM: true }).decode(latin1Bytes(p));
   }
 
   tokenToId(token: string): number | undefined {

@@ -4,7 +4,7 @@
  */
 export class Utf8Stream {
   private pending = new Uint8Array(0);
-  private readonly decoder = new TextDecoder('utf-8');
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
   /** Appends bytes; returns the text made of complete characters. */
   push(bytes: Uint8Array): string {
