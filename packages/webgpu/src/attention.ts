@@ -124,27 +124,31 @@ function f32bits(x: number): number {
 }
 
 /** Runs one Backend.attention call on the GPU: the variant's factory. */
-export function runAttention(
-  rt: Runtime,
-  d: Dims,
-  call: AttentionCall,
-  q: GPUBuffer,
-  k: GPUBuffer,
-  v: GPUBuffer,
-  out: GPUBuffer,
-  upload: Upload,
-  scratch: Scratch,
-  capture?: Capture,
-): void {
+/** One attention call's GPU context: dims, call, buffers, temporaries and the capture sink. */
+export interface AttentionJob {
+  readonly rt: Runtime;
+  readonly d: Dims;
+  readonly call: AttentionCall;
+  readonly q: GPUBuffer;
+  readonly k: GPUBuffer;
+  readonly v: GPUBuffer;
+  readonly out: GPUBuffer;
+  readonly upload: Upload;
+  readonly scratch: Scratch;
+  readonly capture?: Capture;
+}
+
+export function runAttention(job: AttentionJob): void {
+  const { d, call } = job;
   validateCall(call, d);
   if (d.T === 0) return;
   const spec = call.spec;
   switch (spec.kind) {
     case 'linear':
-      runLinear(rt, d, call, spec, q, k, v, out, upload, scratch, capture);
+      runLinear(job, spec);
       return;
     case 'transient-global':
-      runTransientGlobal(rt, d, call, spec, q, k, v, out, upload, scratch, capture);
+      runTransientGlobal(job, spec);
       return;
     case 'mla': {
       if (d.Hkv !== 1)
@@ -164,11 +168,11 @@ export function runAttention(
         );
       // latent values are the first latentDim columns of the cache rows [c ; kr]
       const causal: AttentionCall = { ...call, spec: { kind: 'flash', mask: { kind: 'causal' } } };
-      runSoftmax(rt, d, causal, q, k, k, out, upload, scratch, maskOf(causal, d), spec.latentDim, undefined, capture);
+      runSoftmax({ ...job, call: causal, v: job.k }, maskOf(causal, d), spec.latentDim);
       return;
     }
     default:
-      runSoftmax(rt, d, call, q, k, v, out, upload, scratch, maskOf(call, d), d.D, undefined, capture);
+      runSoftmax(job, maskOf(call, d), d.D);
       return;
   }
 }
@@ -211,20 +215,12 @@ function baseParams(d: Dims, call: AttentionCall, mask: GpuMask, bias: GpuBias, 
 
 /** Softmax attention with an analytic or host-bitmask mask: split-K for few rows, flash otherwise. */
 function runSoftmax(
-  rt: Runtime,
-  d: Dims,
-  call: AttentionCall,
-  q: GPUBuffer,
-  k: GPUBuffer,
-  v: GPUBuffer,
-  out: GPUBuffer,
-  upload: Upload,
-  scratch: Scratch,
+  job: AttentionJob,
   analytic: GpuMask | null,
   vlim: number,
   allows?: (qPos: number, kPos: number) => boolean,
-  capture?: Capture,
 ): void {
+  const { rt, d, call, q, k, v, out, upload, scratch, capture } = job;
   const { T, H, D } = d;
   const aux: number[] = [];
   const mask = analytic ?? bitsOf(call, T, call.kvLength, allows ?? hostAllows(call.spec, call.kvLength), aux);
@@ -292,19 +288,8 @@ type TransientSpec = Extract<AttentionSpec, { kind: 'transient-global' }>;
  * elu+1 / FAVOR+ linear attention: features on the GPU, then the normalised weighted sum;
  * with `call.capture`, the implicit weights φ(q)·φ(k) / Σ φ(q)·φ(k') from the same features.
  */
-function runLinear(
-  rt: Runtime,
-  d: Dims,
-  call: AttentionCall,
-  spec: LinearSpec,
-  q: GPUBuffer,
-  k: GPUBuffer,
-  v: GPUBuffer,
-  out: GPUBuffer,
-  upload: Upload,
-  scratch: Scratch,
-  capture?: Capture,
-): void {
+function runLinear(job: AttentionJob, spec: LinearSpec): void {
+  const { rt, d, call, q, k, v, out, upload, scratch, capture } = job;
   if (call.bias)
     throw new UnsupportedError(
       "positional bias with 'linear' attention",
@@ -358,19 +343,8 @@ function runLinear(
  * positions, then softmax attention over [tokens; summaries] with the local-window +
  * visible-summary mask (mirrors @weft/attention's referenceTransientGlobal).
  */
-function runTransientGlobal(
-  rt: Runtime,
-  d: Dims,
-  call: AttentionCall,
-  spec: TransientSpec,
-  q: GPUBuffer,
-  k: GPUBuffer,
-  v: GPUBuffer,
-  out: GPUBuffer,
-  upload: Upload,
-  scratch: Scratch,
-  capture?: Capture,
-): void {
+function runTransientGlobal(job: AttentionJob, spec: TransientSpec): void {
+  const { rt, d, call, k, v, scratch } = job;
   if (call.bias)
     throw new UnsupportedError(
       "positional bias with 'transient-global' attention",
@@ -405,5 +379,5 @@ function runTransientGlobal(
   const allows = (qPos: number, j: number) =>
     j < L ? !(causal && j > qPos) && Math.abs(qPos - j) < spec.window : j - L < visible(qPos);
   const augCall: AttentionCall = { ...call, kvLength: L + nb, scale: call.scale ?? 1 / Math.sqrt(d.D) };
-  runSoftmax(rt, { ...d, S: L + nb }, augCall, q, aug[0], aug[1], out, upload, scratch, null, d.D, allows, capture);
+  runSoftmax({ ...job, d: { ...d, S: L + nb }, call: augCall, k: aug[0]!, v: aug[1]! }, null, d.D, allows);
 }

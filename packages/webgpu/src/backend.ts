@@ -544,18 +544,18 @@ export class WebGpuBackend implements Backend {
       return st.buffer;
     };
     try {
-      runAttention(
-        this.rt,
-        { T, H, Hkv, D, S },
+      runAttention({
+        rt: this.rt,
+        d: { T, H, Hkv, D, S },
         call,
-        qg.storage.buffer,
-        kg.storage.buffer,
-        vg.storage.buffer,
-        out.storage.buffer,
+        q: qg.storage.buffer,
+        k: kg.storage.buffer,
+        v: vg.storage.buffer,
+        out: out.storage.buffer,
         upload,
         scratch,
-        call.capture ? (probs, shape) => this.deliverCapture(probs, shape, call.capture!) : undefined,
-      );
+        capture: call.capture ? (probs, shape) => this.deliverCapture(probs, shape, call.capture!) : undefined,
+      });
     } catch (e) {
       out.dispose();
       throw e;
